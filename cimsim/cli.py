@@ -1,0 +1,166 @@
+"""The command line: argument parsing and error reporting, nothing else.
+
+``main(argv) -> int`` is the testable entry point; every CimsimError becomes a one-paragraph
+message on stderr and exit code 2.
+"""
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cimsim import __version__
+from cimsim.config import load_arch, preset_names
+from cimsim.errors import CimsimError
+from cimsim.report import (
+    describe_arch_text,
+    parse_input_shapes,
+    run_summary_text,
+    workload_table_text,
+    workloads_list_text,
+)
+from cimsim.scheduler import SCHEDULERS
+from cimsim.simulate import load_workload, simulate, write_results
+
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="cimsim",
+        description="Cycle-level simulator of tiled RRAM compute-in-memory chips.",
+    )
+    parser.add_argument("--version", action="version", version=f"cimsim {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="simulate a network on an architecture")
+    _arch_arguments(run)
+    run.add_argument(
+        "--workload",
+        required=True,
+        help="built-in network name (see `cimsim workloads list`) or path of an .onnx file",
+    )
+    run.add_argument(
+        "--input-shape",
+        action="append",
+        default=[],
+        metavar="NAME=DIMS",
+        help="static shape of an ONNX input without batch, e.g. input=3x224x224 (repeatable)",
+    )
+    run.add_argument(
+        "--scheduler",
+        default="layer_by_layer",
+        choices=sorted(SCHEDULERS),
+        help="scheduling policy (default: %(default)s)",
+    )
+    run.add_argument("--batch", type=int, default=1, help="inferences per run (default: 1)")
+    run.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    run.add_argument("--out", type=Path, help="directory for summary.json and layers.csv")
+    run.add_argument("--quiet", action="store_true", help="print no summary table")
+
+    describe = commands.add_parser("describe", help="print a resolved architecture")
+    describe.add_argument(
+        "arch",
+        nargs="?",
+        help=f"preset ({', '.join(preset_names())}) or .yaml file; omitted: list the presets",
+    )
+    describe.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a field, e.g. tile.adc.bits=6 (repeatable)",
+    )
+    describe.add_argument("--json", action="store_true", help="machine-readable output")
+
+    workloads = commands.add_parser("workloads", help="list or show networks")
+    which = workloads.add_subparsers(dest="action", required=True, metavar="ACTION")
+    which.add_parser("list", help="the built-in networks")
+    show = which.add_parser("show", help="the layer table of a network")
+    show.add_argument("workload", help="built-in name or .onnx file")
+    show.add_argument(
+        "--input-shape",
+        action="append",
+        default=[],
+        metavar="NAME=DIMS",
+        help="static shape of an ONNX input, e.g. input=3x224x224",
+    )
+    return parser
+
+
+def _arch_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--arch",
+        default="isaac",
+        help=f"preset ({', '.join(preset_names())}) or .yaml file (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a field, e.g. tile.adc.bits=6 (repeatable)",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return _dispatch(args)
+    except CimsimError as exc:
+        print(f"cimsim: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("cimsim: interrupted; no result file was left half-written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "run":
+        arch = load_arch(args.arch, args.set)
+        graph = load_workload(args.workload, parse_input_shapes(args.input_shape))
+        result = simulate(
+            arch,
+            graph,
+            scheduler=args.scheduler,
+            batch=args.batch,
+            seed=args.seed,
+            progress=True,
+        )
+        if not args.quiet:
+            print(run_summary_text(result))
+        if args.out is not None:
+            written = write_results(result, args.out)
+            print(f"results written to {', '.join(str(p) for p in written)}")
+        return 0
+    if args.command == "describe":
+        if args.arch is None:
+            print("presets: " + ", ".join(preset_names()))
+            return 0
+        arch = load_arch(args.arch, args.set)
+        if args.json:
+            print(json.dumps(arch.model_dump(mode="json"), indent=2))
+        else:
+            print(describe_arch_text(arch))
+        return 0
+    if args.action == "list":
+        print(workloads_list_text())
+        return 0
+    graph = load_workload(args.workload, parse_input_shapes(args.input_shape))
+    print(workload_table_text(graph))
+    return 0
+
+
+def entry_point() -> None:
+    """Console-script entry: exit with main()'s code."""
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Results from counters and traces: utilization, data movement, per-layer tables."""

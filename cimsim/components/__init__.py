@@ -1,0 +1,1 @@
+"""SimPy processes: the only place where hwmodels meets simulated time."""

@@ -1,0 +1,170 @@
+"""Executes a Program on the Chip: one SimPy process per layer copy, in task order.
+
+A task waits for its dependencies, fetches any input rows kept in the global buffer or
+DRAM, computes (crossbar MVMs for a crossbar layer, the tile's vector unit for a digital
+one), then delivers its output rows to its consumers in a separate process, so the copy
+starts its next task while the outputs travel. A task counts as done when its outputs have
+arrived where its consumers read them.
+
+Timing of a crossbar task (n output vectors): the copy's PEs are exclusively its own
+(placement gives each PE to one copy), so nothing can interleave with its MVMs and the n
+MVMs are one timeout of n x mvm_cycles. The input rows stream from the home tile buffer,
+and slices of them to the copy's other tiles over the NoC, concurrently with the MVMs
+(double-buffered input registers); partial sums from other tiles return to the home tile
+after them.
+"""
+
+import math
+from collections.abc import Callable
+
+from cimsim.components.chip import Chip, row_bytes
+from cimsim.engine import Engine, Process
+from cimsim.mapper import ChipMapping
+from cimsim.program import Level, Program, Task
+from workloads.shapes import GraphInfo, LayerInfo, input_rows_needed
+
+
+class ProgramRunner:
+    """Starts the processes of a Program and records when each layer ran."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        chip: Chip,
+        program: Program,
+        mapping: ChipMapping,
+        info: GraphInfo,
+        activation_bits: int,
+        on_task_done: Callable[[], None] | None = None,
+    ) -> None:
+        self._engine = engine
+        self._chip = chip
+        self._program = program
+        self._mapping = mapping
+        self._info = info
+        self._bits = activation_bits
+        self._outputs = frozenset(info.outputs)
+        self._on_task_done = on_task_done
+        self._consumers: dict[str, list[str]] = {layer.name: [] for layer in info.layers}
+        for layer in info.layers:
+            for producer in layer.inputs:
+                self._consumers.setdefault(producer, []).append(layer.name)
+        self.done = [engine.event() for _ in program.tasks]
+        self._fetched: dict[tuple[str, int, int, str], int] = {}
+        self.layer_start_cycles: dict[str, int] = {}
+        self.layer_end_cycles: dict[str, int] = {}
+
+    def start(self) -> None:
+        """Create one process per layer copy (in the Program's deterministic order)."""
+        for (layer, copy), queue in self._program.queues.items():
+            self._engine.process(self._run_queue(layer, copy, queue))
+
+    def _run_queue(self, layer: str, copy: int, queue: tuple[int, ...]) -> Process:
+        info = self._info.by_name[layer]
+        home = self._mapping.home_tile(layer, copy)
+        for task_id in queue:
+            task = self._program.tasks[task_id]
+            pending = [self.done[d] for d in task.deps if not self.done[d].triggered]
+            if pending:
+                yield self._engine.all_of(pending)
+            self.layer_start_cycles.setdefault(layer, self._engine.now_cycles)
+            yield from self._fetch_inputs(task, info, home)
+            if info.is_mvm:
+                yield from self._compute_mvm(task, info, home)
+            else:
+                yield from self._compute_digital(task, info, home)
+            self._engine.process(self._deliver(task, info, home))
+
+    def _fetch_inputs(self, task: Task, info: LayerInfo, home: int) -> Process:
+        fetches = []
+        for index, producer in enumerate(info.inputs):
+            level = self._program.edge_levels[(producer, info.name)]
+            if level is Level.TILE:
+                continue
+            start, stop = input_rows_needed(info, task.row_start, task.row_stop, index)
+            key = (info.name, task.copy, task.inference, producer)
+            already = self._fetched.get(key, 0)
+            new_rows = max(0, stop - max(start, already))
+            self._fetched[key] = max(already, stop)
+            size = new_rows * row_bytes(info.input_shapes[index], self._bits)
+            if size:
+                fetches.append(self._engine.process(self._chip.fetch(info.name, level, home, size)))
+        if fetches:
+            yield self._engine.all_of(fetches)
+
+    def _compute_mvm(self, task: Task, info: LayerInfo, home: int) -> Process:
+        chip, name = self._chip, info.name
+        costs = self._mapping.costs[name][task.copy]
+        placement = self._mapping.copies[name][task.copy]
+        vectors = (task.row_stop - task.row_start) * info.vectors_per_row
+        streams = [
+            self._engine.process(
+                chip.tile_buffers[home].access(name, vectors * costs.input_bytes, write=False)
+            )
+        ]
+        streams += [
+            self._engine.process(chip.noc.send(name, home, tile, vectors * size))
+            for tile, size in costs.remote_input_bytes
+        ]
+        cycles = vectors * costs.mvm_cycles
+        now = self._engine.now_cycles
+        for tile in placement.tiles:
+            chip.sink.tile_work_started(tile, now)
+        yield self._engine.timeout(cycles)
+        now = self._engine.now_cycles
+        for tile in placement.tiles:
+            chip.sink.tile_work_finished(tile, now)
+        for group in placement.groups:
+            chip.sink.busy(f"tile{group.tile}.pe{group.pe}", cycles)
+        sink = chip.sink
+        sink.count(name, "crossbar", "read", vectors * costs.crossbar_reads)
+        sink.count(name, "adc", "conversion", vectors * costs.adc_conversions)
+        sink.count(name, "dac", "drive", vectors * costs.dac_drives)
+        sink.count(name, "shift_add", "op", vectors * costs.adc_conversions)
+        sink.count(name, "pe", "mvm", vectors * len(placement.groups))
+        pending = [s for s in streams if not s.triggered]
+        if pending:
+            yield self._engine.all_of(pending)
+        gathers = [
+            self._engine.process(chip.noc.send(name, tile, home, vectors * size))
+            for tile, size in costs.remote_psum_bytes
+        ]
+        if gathers:
+            yield self._engine.all_of(gathers)
+
+    def _compute_digital(self, task: Task, info: LayerInfo, home: int) -> Process:
+        chip, name = self._chip, info.name
+        size = 0
+        for index in range(len(info.inputs)):
+            start, stop = input_rows_needed(info, task.row_start, task.row_stop, index)
+            size += (stop - start) * row_bytes(info.input_shapes[index], self._bits)
+        read = self._engine.process(chip.tile_buffers[home].access(name, size, write=False))
+        share = (task.row_stop - task.row_start) / max(info.output_rows, 1)
+        yield from chip.run_digital(name, home, math.ceil(info.element_ops * share))
+        if not read.triggered:
+            yield read
+
+    def _deliver(self, task: Task, info: LayerInfo, home: int) -> Process:
+        size = (task.row_stop - task.row_start) * row_bytes(info.output_shape, self._bits)
+        targets: list[tuple[Level, int]] = []
+        for consumer in self._consumers.get(info.name, []):
+            level = self._program.edge_levels[(info.name, consumer)]
+            copies = len(self._mapping.copies.get(consumer, ())) or 1
+            for copy in range(copies):
+                target = (level, self._mapping.home_tile(consumer, copy))
+                if level is not Level.TILE:
+                    target = (level, -1)  # one shared copy in the global buffer or DRAM
+                if target not in targets:
+                    targets.append(target)
+        if info.name in self._outputs:
+            targets.append((Level.DRAM, -1))
+        moves = [
+            self._engine.process(self._chip.deliver(info.name, home, level, dst, size))
+            for level, dst in targets
+        ]
+        if moves:
+            yield self._engine.all_of(moves)
+        self.layer_end_cycles[info.name] = self._engine.now_cycles
+        self.done[task.task_id].succeed()
+        if self._on_task_done is not None:
+            self._on_task_done()

@@ -1,0 +1,47 @@
+"""Buffers and DRAM as SimPy resources: one access port each, held for the transfer time."""
+
+from cimsim.engine import Engine, Process
+from cimsim.trace import TraceSink
+from hwmodels.memory import transfer_latency_ns
+from hwmodels.timing import ns_to_cycles
+
+
+class MemoryPort:
+    """A buffer or DRAM channel: accesses queue FIFO on one port.
+
+    An access of n bytes holds the port for first-word latency + n / bandwidth (hwmodels
+    ``transfer_latency_ns``) and counts (kind, read_byte|write_byte) n times.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        sink: TraceSink,
+        name: str,
+        kind: str,
+        bandwidth_gbps: float,
+        access_latency_ns: float,
+    ) -> None:
+        self._engine = engine
+        self._sink = sink
+        self.name = name
+        self.kind = kind
+        self._bandwidth_gbps = bandwidth_gbps
+        self._access_latency_ns = access_latency_ns
+        self._port = engine.resource(1)
+
+    def access_cycles(self, size_bytes: int) -> int:
+        """Cycles one access of ``size_bytes`` holds the port."""
+        latency_ns = transfer_latency_ns(size_bytes, self._bandwidth_gbps, self._access_latency_ns)
+        return ns_to_cycles(latency_ns, self._engine.clock_ghz)
+
+    def access(self, layer: str, size_bytes: int, write: bool) -> Process:
+        """Read or write ``size_bytes`` for ``layer``: wait for the port, then hold it."""
+        if size_bytes <= 0:
+            return
+        cycles = self.access_cycles(size_bytes)
+        with self._port.request() as request:
+            yield request
+            yield self._engine.timeout(cycles)
+        self._sink.count(layer, self.kind, "write_byte" if write else "read_byte", size_bytes)
+        self._sink.busy(self.name, cycles)

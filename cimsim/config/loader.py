@@ -1,0 +1,125 @@
+"""Reading architecture files and presets, and applying ``--set`` overrides.
+
+This is the only code that reads configuration files. Every failure becomes a ConfigError
+that names the file and the field path, with what is allowed.
+"""
+
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from cimsim.config.model import ArchConfig
+from cimsim.errors import ConfigError
+
+
+def preset_names() -> tuple[str, ...]:
+    """Names of the presets shipped with cimsim, sorted."""
+    folder = resources.files("cimsim.config") / "presets"
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")))
+
+
+def load_arch(spec: str | Path, overrides: Sequence[str] = ()) -> ArchConfig:
+    """Load a preset by name, or a YAML file by path, then apply ``key.path=value`` overrides.
+
+    Raises ConfigError naming the file (or preset) and the field at fault.
+    """
+    origin, raw = _read_raw(spec)
+    for override in overrides:
+        raw = apply_override(raw, override, origin)
+    return validate_arch(raw, origin)
+
+
+def _read_raw(spec: str | Path) -> tuple[str, dict[str, Any]]:
+    path = Path(spec)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        if not path.is_file():
+            raise ConfigError(f"{path}: no such architecture file")
+        origin, text = str(path), _read_text(path)
+    else:
+        name = str(spec)
+        if name not in preset_names():
+            raise ConfigError(
+                f"unknown architecture preset {name!r}; presets: {', '.join(preset_names())} "
+                f"(or give the path of a .yaml file)"
+            )
+        origin = f"preset {name} ({name}.yaml)"
+        text = (resources.files("cimsim.config") / "presets" / f"{name}.yaml").read_text()
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{origin}:{where}: malformed YAML: {problem}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{origin}: expected a mapping of sections at the top level")
+    return origin, raw
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+
+
+def apply_override(raw: Mapping[str, Any], override: str, origin: str) -> dict[str, Any]:
+    """Return a copy of ``raw`` with ``dotted.path=value`` set; the value is parsed as YAML.
+
+    The path must name an existing field of the file (a typo is an error, not a new key).
+    """
+    path, sep, text = override.partition("=")
+    keys = [k.strip() for k in path.split(".")]
+    if not sep or not all(keys):
+        raise ConfigError(f"--set {override!r}: expected KEY.PATH=VALUE, e.g. tile.adc.bits=6")
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        value = text
+    result = _deep_copy(raw)
+    node: dict[str, Any] = result
+    for depth, key in enumerate(keys[:-1]):
+        child = node.get(key)
+        if not isinstance(child, dict):
+            where = ".".join(keys[: depth + 1])
+            raise ConfigError(f"--set {override!r}: {origin} has no section {where!r}")
+        node = child
+    if keys[-1] not in node:
+        known = ", ".join(sorted(node)) or "none"
+        raise ConfigError(
+            f"--set {override!r}: {origin} has no field {path.strip()!r}; "
+            f"fields at that level: {known}"
+        )
+    node[keys[-1]] = value
+    return result
+
+
+def _deep_copy(raw: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _deep_copy(v) if isinstance(v, Mapping) else v for k, v in raw.items()}
+
+
+def validate_arch(raw: Mapping[str, Any], origin: str) -> ArchConfig:
+    """Validate a raw mapping into an ArchConfig; errors name ``origin`` and the field path."""
+    try:
+        return ArchConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe_validation_error(exc, origin)) from None
+
+
+def _describe_validation_error(exc: ValidationError, origin: str) -> str:
+    lines = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown field (check the spelling; `cimsim describe` lists the fields)"
+        elif error["type"] == "missing":
+            message = "required field is missing"
+        got = error.get("input")
+        shown = "" if error["type"] in ("missing",) or isinstance(got, dict) else f" (got {got!r})"
+        lines.append(f"{origin}: {field}: {message}{shown}")
+    return "\n".join(lines)

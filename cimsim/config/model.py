@@ -1,0 +1,209 @@
+"""The validated architecture model: chip -> NoC mesh of tiles -> PEs -> crossbars.
+
+Files use unit strings under short keys (``read_latency: 100 ns``); the validated model
+stores numbers under names that carry the unit (``read_latency_ns``). Every field has a
+docstring (meaning, unit, range); ``cimsim describe`` prints them.
+"""
+
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from cimsim.config.quantities import (
+    Bytes,
+    GigabytesPerSecond,
+    Gigahertz,
+    GigasamplesPerSecond,
+    Nanoseconds,
+    PositiveNanoseconds,
+)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
+    )
+
+
+class ClockConfig(_Section):
+    frequency_ghz: Gigahertz = Field(alias="frequency")
+    """The simulation clock; every latency is rounded up to whole cycles of it."""
+
+    @property
+    def period_ns(self) -> float:
+        """One cycle, ns."""
+        return 1.0 / self.frequency_ghz
+
+
+class MeshConfig(_Section):
+    rows: int = Field(ge=1, le=256)
+    """Tile rows of the 2-D mesh."""
+    cols: int = Field(ge=1, le=256)
+    """Tile columns of the 2-D mesh."""
+
+
+class GlobalBufferConfig(_Section):
+    size_bytes: Bytes = Field(alias="size")
+    """Capacity of the chip's shared on-chip buffer (activations that do not fit tiles)."""
+    bandwidth_gbps: GigabytesPerSecond = Field(alias="bandwidth")
+    """Port bandwidth of the global buffer."""
+    access_latency_ns: Nanoseconds = Field(alias="access_latency")
+    """Latency of the first word of an access."""
+    router: tuple[int, int] = (0, 0)
+    """Mesh position (row, col) of the router the global buffer and DRAM hang off."""
+
+
+class DramConfig(_Section):
+    bandwidth_gbps: GigabytesPerSecond = Field(alias="bandwidth")
+    """Sustained off-chip bandwidth."""
+    access_latency_ns: Nanoseconds = Field(alias="access_latency")
+    """Latency of the first word of an access."""
+
+
+class ChipConfig(_Section):
+    mesh: MeshConfig
+    """The tiles, laid out on a 2-D mesh NoC."""
+    global_buffer: GlobalBufferConfig
+    """The chip-level buffer."""
+    dram: DramConfig
+    """Off-chip memory."""
+
+
+class NocConfig(_Section):
+    flit_size_bytes: Bytes = Field(alias="flit_size")
+    """Flit width, written "32 bit" or "4 B"; whole bytes, up to 256."""
+    router_latency_ns: Nanoseconds = Field(alias="router_latency")
+    """Pipeline latency of one router hop."""
+    link_bandwidth_gbps: GigabytesPerSecond = Field(alias="link_bandwidth")
+    """Payload bandwidth of one link, one direction."""
+
+    @model_validator(mode="after")
+    def _whole_flit(self) -> Self:
+        if self.flit_size_bytes != int(self.flit_size_bytes) or self.flit_size_bytes > 256:
+            raise ValueError("flit_size must be a whole number of bytes between 1 B and 256 B")
+        return self
+
+
+class CrossbarConfig(_Section):
+    rows: int = Field(ge=1, le=4096)
+    """Word lines driven in parallel."""
+    cols: int = Field(ge=1, le=4096)
+    """Bit lines read in parallel."""
+    cell_bits: int = Field(ge=1, le=8)
+    """Bits per RRAM cell."""
+    read_latency_ns: PositiveNanoseconds = Field(alias="read_latency")
+    """One analog read of all columns (drive, settle, sample-and-hold)."""
+
+
+class DacConfig(_Section):
+    bits: int = Field(ge=1, le=8)
+    """Input bits applied per bit-serial step."""
+
+
+class AdcConfig(_Section):
+    bits: int = Field(ge=1, le=16)
+    """ADC resolution."""
+    per_pe: int = Field(ge=1, le=65536)
+    """ADCs shared by the columns of all crossbars of one PE (the PE's ADC bank)."""
+    sample_rate_gsps: GigasamplesPerSecond = Field(alias="sample_rate")
+    """Conversions per second of one ADC."""
+
+
+class PeConfig(_Section):
+    crossbars: int = Field(ge=1, le=1024)
+    """Crossbars in one processing element; they share its ADC bank."""
+
+
+class TileBufferConfig(_Section):
+    size_bytes: Bytes = Field(alias="size")
+    """Capacity of the tile's activation buffer."""
+    bandwidth_gbps: GigabytesPerSecond = Field(alias="bandwidth")
+    """Port bandwidth of the tile buffer."""
+    access_latency_ns: Nanoseconds = Field(alias="access_latency")
+    """Latency of the first word of an access."""
+
+
+class DigitalConfig(_Section):
+    lanes: int = Field(ge=1, le=65536)
+    """Element operations per cycle of the tile's digital vector unit (pool, add, act)."""
+
+
+class TileConfig(_Section):
+    pes: int = Field(ge=1, le=1024)
+    """Processing elements (ISAAC: IMAs) per tile."""
+    pe: PeConfig
+    """One processing element."""
+    crossbar: CrossbarConfig
+    """The crossbar arrays of every PE."""
+    dac: DacConfig
+    """Row drivers."""
+    adc: AdcConfig
+    """Column converters."""
+    buffer: TileBufferConfig
+    """The tile's activation buffer."""
+    digital: DigitalConfig
+    """The tile's digital unit."""
+
+    @model_validator(mode="after")
+    def _adcs_fit_columns(self) -> Self:
+        columns = self.pe.crossbars * self.crossbar.cols
+        if self.adc.per_pe > columns:
+            raise ValueError(
+                f"adc.per_pe = {self.adc.per_pe} ADCs for {columns} columns in a PE "
+                f"({self.pe.crossbars} crossbars x {self.crossbar.cols} columns); "
+                f"at most one ADC per column is allowed"
+            )
+        if self.buffer.size_bytes < self.crossbar.rows:
+            raise ValueError(
+                f"buffer.size ({self.buffer.size_bytes:g} B) cannot hold one crossbar input "
+                f"vector of {self.crossbar.rows} bytes"
+            )
+        return self
+
+
+class PrecisionConfig(_Section):
+    weight_bits: int = Field(default=8, ge=1, le=16)
+    """Bits per weight (INT8 by default), sliced over cells of ``cell_bits``."""
+    activation_bits: int = Field(default=8, ge=1, le=16)
+    """Bits per input activation, streamed through the DACs."""
+    psum_bits: int = Field(default=24, ge=8, le=64)
+    """Width of a partial sum sent between PEs/tiles for accumulation."""
+
+
+class ArchConfig(_Section):
+    name: str = Field(min_length=1)
+    """Short name of the architecture."""
+    source: str = Field(min_length=1)
+    """Where the figures come from (paper, table); required for every preset."""
+    description: str = ""
+    """Free text."""
+    clock: ClockConfig
+    """The simulation clock."""
+    chip: ChipConfig
+    """The chip: mesh, global buffer, DRAM."""
+    noc: NocConfig
+    """The network-on-chip."""
+    tile: TileConfig
+    """One tile (all tiles are identical)."""
+    precision: PrecisionConfig = PrecisionConfig()
+    """Number formats."""
+
+    @model_validator(mode="after")
+    def _global_buffer_on_mesh(self) -> Self:
+        row, col = self.chip.global_buffer.router
+        if not (0 <= row < self.chip.mesh.rows and 0 <= col < self.chip.mesh.cols):
+            raise ValueError(
+                f"chip.global_buffer.router {list(self.chip.global_buffer.router)} is outside "
+                f"the {self.chip.mesh.rows}x{self.chip.mesh.cols} mesh"
+            )
+        return self
+
+    @property
+    def tiles(self) -> int:
+        """Tiles on the chip."""
+        return self.chip.mesh.rows * self.chip.mesh.cols
+
+    @property
+    def crossbars_per_tile(self) -> int:
+        """Crossbars in one tile."""
+        return self.tile.pes * self.tile.pe.crossbars

@@ -1,0 +1,93 @@
+"""Layers -> crossbars -> PEs -> tiles (pure; no SimPy)."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from cimsim.config.hardware import HardwareParams
+from cimsim.config.model import ArchConfig
+from cimsim.mapper.costs import CopyCosts, copy_costs
+from cimsim.mapper.placement import (
+    CopyPlacement,
+    CrossbarGroup,
+    digital_home_tiles,
+    place_layers,
+)
+from cimsim.mapper.tiling import LayerTiling, tile_layer
+from workloads.shapes import GraphInfo
+
+__all__ = [
+    "ChipMapping",
+    "CopyCosts",
+    "CopyPlacement",
+    "CrossbarGroup",
+    "LayerTiling",
+    "map_network",
+    "tile_layer",
+]
+
+
+@dataclass(frozen=True)
+class ChipMapping:
+    """A network placed on a chip: tilings, copies, tiles of digital layers, costs."""
+
+    tilings: Mapping[str, LayerTiling]
+    """Crossbar layers -> how one copy covers crossbars."""
+    copies: Mapping[str, tuple[CopyPlacement, ...]]
+    """Crossbar layers -> their placed copies."""
+    costs: Mapping[str, tuple[CopyCosts, ...]]
+    """Crossbar layers -> per-vector costs of each copy."""
+    digital_tiles: Mapping[str, int]
+    """Digital layers -> the tile whose vector unit runs them."""
+    input_tile: int
+    """Tile whose router the global buffer and DRAM hang off."""
+    crossbars_total: int
+    """Crossbars on the chip."""
+    pes_total: int
+    """PEs on the chip."""
+
+    @property
+    def crossbars_used(self) -> int:
+        """Crossbars holding weights, over all copies."""
+        return sum(t.crossbars * len(self.copies[name]) for name, t in self.tilings.items())
+
+    @property
+    def pes_used(self) -> int:
+        """PEs holding weights."""
+        return sum(len(c.groups) for copies in self.copies.values() for c in copies)
+
+    def home_tile(self, layer: str, copy: int = 0) -> int:
+        """The tile that sends ``layer``'s outputs (copy ``copy``)."""
+        if layer in self.copies:
+            return self.copies[layer][copy].home_tile
+        return self.digital_tiles[layer]
+
+
+def map_network(
+    info: GraphInfo,
+    arch: ArchConfig,
+    hw: HardwareParams,
+    copies: Mapping[str, int] | None = None,
+) -> ChipMapping:
+    """Tile every crossbar layer, place ``copies`` of each (default one) and price them."""
+    copies = copies or {}
+    tilings = {
+        layer.name: tile_layer(layer, hw.crossbar, arch.precision.weight_bits)
+        for layer in info.layers
+        if layer.is_mvm
+    }
+    placed = place_layers(info, tilings, copies, arch)
+    row, col = arch.chip.global_buffer.router
+    input_tile = row * arch.chip.mesh.cols + col
+    costs = {
+        name: tuple(copy_costs(p, tilings[name], arch, hw) for p in placements)
+        for name, placements in placed.items()
+    }
+    return ChipMapping(
+        tilings=tilings,
+        copies=placed,
+        costs=costs,
+        digital_tiles=digital_home_tiles(info, placed, input_tile),
+        input_tile=input_tile,
+        crossbars_total=arch.tiles * arch.crossbars_per_tile,
+        pes_total=arch.tiles * arch.tile.pes,
+    )

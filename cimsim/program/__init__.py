@@ -1,0 +1,64 @@
+"""The program a scheduler produces and the components execute.
+
+A Program is pure data: for every layer copy an ordered list of tasks (each a range of
+output rows of one inference), the dependencies between tasks, and where each edge of the
+network keeps its activations. No SimPy here.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    """Where the activations of one producer->consumer edge wait for their consumer."""
+
+    TILE = "tile"
+    """In the consumer's home tile buffer (delivered straight over the NoC)."""
+    GLOBAL = "global"
+    """In the global buffer (consumer fetches them over the NoC)."""
+    DRAM = "dram"
+    """Off-chip (staged through the global buffer both ways)."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of scheduled work: output rows [row_start, row_stop) of one layer copy."""
+
+    task_id: int
+    """Index of the task in Program.tasks."""
+    layer: str
+    """Layer name."""
+    copy: int
+    """Which copy (duplicate) of the layer's weights computes it."""
+    inference: int
+    """Which input of the batch, from 0."""
+    row_start: int
+    """First output row."""
+    row_stop: int
+    """One past the last output row."""
+    deps: tuple[int, ...]
+    """Tasks whose outputs must be delivered before this task starts (beyond copy order)."""
+
+
+@dataclass(frozen=True)
+class Program:
+    """Tasks per layer copy, in execution order, plus where every edge stores its data."""
+
+    scheduler: str
+    """Name of the policy that produced it."""
+    batch: int
+    """Inferences in the run."""
+    tasks: tuple[Task, ...]
+    """All tasks; ``tasks[i].task_id == i``."""
+    queues: Mapping[tuple[str, int], tuple[int, ...]]
+    """(layer, copy) -> its task ids in the order the copy executes them."""
+    edge_levels: Mapping[tuple[str, str], Level]
+    """(producer, consumer) -> storage level; producers include graph inputs."""
+
+    def __post_init__(self) -> None:
+        for index, task in enumerate(self.tasks):
+            if task.task_id != index:
+                raise ValueError(f"task {task.task_id} stored at index {index}")
+            if any(dep >= len(self.tasks) or dep < 0 for dep in task.deps):
+                raise ValueError(f"task {index} depends on a task that does not exist")

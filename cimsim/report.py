@@ -1,0 +1,119 @@
+"""Text rendering for the terminal: run summaries, architectures, workload tables."""
+
+from typing import Any
+
+from pydantic import BaseModel
+from workloads.table import layer_table as workload_layer_table
+
+from cimsim.config.model import ArchConfig
+from cimsim.errors import WorkloadInputError
+from cimsim.simulate import RunResult
+from workloads import zoo
+from workloads.ir import Graph
+from workloads.shapes import analyze
+
+_LAYER_COLUMNS = (
+    "layer", "op", "target", "output_shape", "copies", "crossbars", "home_tile",
+    "start_cycle", "cycles",
+)  # fmt: skip
+
+
+def run_summary_text(result: RunResult) -> str:
+    """The summary table printed after a run."""
+    s = result.summary
+    util = s["utilization"]
+    lines = [
+        f"{s['workload']} on {s['arch']} ({s['scheduler']}, batch {s['batch']})",
+        f"  total cycles        {s['total_cycles']:,} at {s['clock_ghz']:g} GHz"
+        f" = {s['latency_s'] * 1e3:.4f} ms",
+        f"  throughput          {s['throughput_inferences_per_s']:,.1f} inferences/s",
+        f"  crossbars used      {s['crossbars_used']:,} of {s['crossbars_total']:,}"
+        f" ({s['pes_used']:,} of {s['pes_total']:,} PEs)",
+        f"  utilization         PE {util['pe']:.2%} (mapped PEs {util['pe_mapped']:.2%}),"
+        f" tile {util['tile']:.2%}",
+        f"  SimPy events        {s['events_processed']:,} for {s['tasks']:,} tasks",
+        "  bytes moved",
+    ]
+    lines += [f"    {key:<28}{value:>16,}" for key, value in s["bytes"].items()]
+    table = result.layers.loc[:, list(_LAYER_COLUMNS)].to_string(index=False)
+    lines += ["", "per layer:", table]
+    return "\n".join(lines)
+
+
+def describe_arch_text(arch: ArchConfig) -> str:
+    """Every resolved field with its unit-carrying name, plus derived totals."""
+    lines = [f"{arch.name}: {arch.description}".rstrip(": "), f"source: {arch.source}", ""]
+    for path, value, doc in _fields(arch, ""):
+        if path in ("name", "source", "description"):
+            continue
+        lines.append(f"  {path:<36} {_show(value):<14} {doc}")
+    weights = arch.tiles * arch.crossbars_per_tile * arch.tile.crossbar.rows
+    weights *= arch.tile.crossbar.cols * arch.tile.crossbar.cell_bits // arch.precision.weight_bits
+    lines += [
+        "",
+        f"  tiles {arch.tiles}, PEs {arch.tiles * arch.tile.pes}, "
+        f"crossbars {arch.tiles * arch.crossbars_per_tile}; "
+        f"weight capacity {weights:,} weights of {arch.precision.weight_bits} bits",
+    ]
+    return "\n".join(lines)
+
+
+def _fields(model: BaseModel, prefix: str) -> list[tuple[str, Any, str]]:
+    rows: list[tuple[str, Any, str]] = []
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        path = f"{prefix}{name}"
+        if isinstance(value, BaseModel):
+            rows += _fields(value, f"{path}.")
+        else:
+            doc = (info.description or "").split("\n")[0]
+            rows.append((path, value, doc))
+    return rows
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
+
+
+def workloads_list_text() -> str:
+    """The built-in networks with their MACs and parameters."""
+    lines = [f"{'name':<22}{'GMAC':>10}{'M params':>12}{'layers':>8}"]
+    for name in zoo.available():
+        info = analyze(zoo.build(name))
+        lines.append(
+            f"{name:<22}{info.total_macs / 1e9:>10.3f}{info.total_params / 1e6:>12.3f}"
+            f"{len(info.layers):>8}"
+        )
+    return "\n".join(lines)
+
+
+def workload_table_text(graph: Graph) -> str:
+    """The layer table of one network and its totals."""
+    info = analyze(graph)
+    table = workload_layer_table(info).to_string(index=False)
+    return (
+        f"{graph.name}: {len(info.layers)} layers, {info.total_macs:,} MACs, "
+        f"{info.total_params:,} parameters\n{table}"
+    )
+
+
+def parse_input_shapes(items: list[str]) -> dict[str, tuple[int, ...]] | None:
+    """``["input=3x224x224"]`` -> ``{"input": (3, 224, 224)}``; None when empty."""
+    shapes: dict[str, tuple[int, ...]] = {}
+    for item in items:
+        name, sep, dims = item.partition("=")
+        try:
+            shape = tuple(int(d) for d in dims.lower().split("x"))
+        except ValueError:
+            shape = ()
+        if not sep or not name or not shape or min(shape) < 1:
+            raise WorkloadInputError(
+                f"--input-shape {item!r}: expected NAME=DIMS with positive integers, "
+                f"e.g. input=3x224x224"
+            )
+        shapes[name] = shape
+    return shapes or None

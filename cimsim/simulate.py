@@ -1,0 +1,145 @@
+"""Orchestration of one run: workload -> map -> schedule -> build -> simulate -> analyse."""
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from cimsim import __version__
+from cimsim.analysis.files import write_csv_atomic, write_json_atomic
+from cimsim.analysis.summary import bytes_per_level, layer_table, utilization
+from cimsim.components.chip import Chip
+from cimsim.components.executor import ProgramRunner
+from cimsim.config.hardware import hardware_params
+from cimsim.config.model import ArchConfig
+from cimsim.engine import Engine
+from cimsim.errors import ConfigError, WorkloadInputError
+from cimsim.mapper import map_network
+from cimsim.scheduler import get_scheduler
+from cimsim.trace import TraceSink
+from hwmodels.errors import HwModelError
+from workloads.errors import WorkloadError
+from workloads.ir import Graph
+from workloads.shapes import GraphInfo, analyze
+
+RESULT_FORMAT_VERSION = 1
+"""Version of the files a run writes; readers refuse other versions."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run produced: the summary (JSON-ready) and the per-layer table."""
+
+    summary: dict[str, Any]
+    layers: pd.DataFrame
+
+
+def load_workload(spec: str, input_shapes: dict[str, tuple[int, ...]] | None = None) -> Graph:
+    """A built-in network by name, or an ONNX file by path; errors name what is wrong."""
+    try:
+        if spec.endswith(".onnx") or Path(spec).is_file():
+            from workloads.onnx_import import load_onnx
+
+            return load_onnx(spec, input_shapes)
+        from workloads import zoo
+
+        return zoo.build(spec)
+    except WorkloadError as exc:
+        raise WorkloadInputError(str(exc)) from None
+
+
+def simulate(
+    arch: ArchConfig,
+    graph: Graph,
+    scheduler: str = "layer_by_layer",
+    batch: int = 1,
+    seed: int = 0,
+    progress: bool = False,
+) -> RunResult:
+    """Simulate ``batch`` inferences of ``graph`` on ``arch`` and summarise the run."""
+    if batch < 1:
+        raise ConfigError(f"--batch must be at least 1, got {batch}")
+    schedule = get_scheduler(scheduler)
+    try:
+        info = analyze(graph)
+        hw = hardware_params(arch)
+    except WorkloadError as exc:
+        raise WorkloadInputError(str(exc)) from None
+    except HwModelError as exc:
+        raise ConfigError(f"{arch.name}: {exc}") from None
+    mapping = map_network(info, arch, hw)
+    program = schedule(info, mapping, arch, batch)
+    engine = Engine(hw.clock_ghz, seed)
+    sink = TraceSink()
+    chip = Chip(engine, sink, arch, hw, mapping.input_tile)
+    bar = tqdm(
+        total=len(program.tasks),
+        desc=f"{graph.name} on {arch.name}",
+        unit="task",
+        delay=1.0,
+        disable=not (progress and sys.stderr.isatty()),
+        leave=False,
+    )
+    runner = ProgramRunner(
+        engine, chip, program, mapping, info, arch.precision.activation_bits, bar.update
+    )
+    runner.start()
+    try:
+        total_cycles = engine.run()
+    finally:
+        bar.close()
+    unfinished = sum(1 for event in runner.done if not event.triggered)
+    if unfinished:  # a scheduler bug, never a user error: fail loudly
+        raise RuntimeError(f"{unfinished} tasks never ran: the program has a dependency cycle")
+    layers = layer_table(info, mapping, sink, runner.layer_start_cycles, runner.layer_end_cycles)
+    summary = _summary(arch, info, scheduler, batch, seed, mapping, sink, engine, total_cycles)
+    summary["tasks"] = len(program.tasks)
+    return RunResult(summary=summary, layers=layers)
+
+
+def _summary(
+    arch: ArchConfig,
+    info: GraphInfo,
+    scheduler: str,
+    batch: int,
+    seed: int,
+    mapping: Any,
+    sink: TraceSink,
+    engine: Engine,
+    total_cycles: int,
+) -> dict[str, Any]:
+    latency_s = engine.cycles_to_seconds(total_cycles)
+    return {
+        "format_version": RESULT_FORMAT_VERSION,
+        "cimsim_version": __version__,
+        "arch": arch.name,
+        "workload": info.name,
+        "scheduler": scheduler,
+        "batch": batch,
+        "seed": seed,
+        "clock_ghz": arch.clock.frequency_ghz,
+        "total_cycles": total_cycles,
+        "latency_s": latency_s,
+        "throughput_inferences_per_s": batch / latency_s if latency_s > 0 else 0.0,
+        "macs_per_inference": info.total_macs,
+        "events_processed": engine.events_processed,
+        "crossbars_used": mapping.crossbars_used,
+        "crossbars_total": mapping.crossbars_total,
+        "pes_used": mapping.pes_used,
+        "pes_total": mapping.pes_total,
+        "utilization": utilization(sink, mapping, arch.tiles, total_cycles),
+        "bytes": bytes_per_level(sink),
+        "adc_conversions": sink.total("adc", "conversion"),
+        "crossbar_reads": sink.total("crossbar", "read"),
+    }
+
+
+def write_results(result: RunResult, out_dir: Path) -> list[Path]:
+    """Write ``summary.json`` and ``layers.csv`` into ``out_dir``, each atomically."""
+    summary_path, layers_path = out_dir / "summary.json", out_dir / "layers.csv"
+    write_csv_atomic(layers_path, result.layers)
+    write_json_atomic(summary_path, result.summary)
+    return [summary_path, layers_path]
