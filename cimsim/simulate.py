@@ -17,7 +17,7 @@ from cimsim.config.hardware import hardware_params
 from cimsim.config.model import ArchConfig
 from cimsim.engine import Engine
 from cimsim.errors import ConfigError, WorkloadInputError
-from cimsim.mapper import map_network
+from cimsim.mapper import ChipMapping, map_network
 from cimsim.scheduler import get_scheduler
 from cimsim.trace import TraceSink
 from hwmodels.errors import HwModelError
@@ -58,8 +58,13 @@ def simulate(
     batch: int = 1,
     seed: int = 0,
     progress: bool = False,
+    fine_grained: bool = False,
 ) -> RunResult:
-    """Simulate ``batch`` inferences of ``graph`` on ``arch`` and summarise the run."""
+    """Simulate ``batch`` inferences of ``graph`` on ``arch`` and summarise the run.
+
+    ``fine_grained`` makes every MVM its own event even where nothing can interleave (the
+    reference run that coarse events must match exactly; slower).
+    """
     if batch < 1:
         raise ConfigError(f"--batch must be at least 1, got {batch}")
     schedule = get_scheduler(scheduler)
@@ -84,7 +89,14 @@ def simulate(
         leave=False,
     )
     runner = ProgramRunner(
-        engine, chip, program, mapping, info, arch.precision.activation_bits, bar.update
+        engine,
+        chip,
+        program,
+        mapping,
+        info,
+        arch.precision.activation_bits,
+        on_task_done=bar.update,
+        fine_grained=fine_grained,
     )
     runner.start()
     try:
@@ -106,7 +118,7 @@ def _summary(
     scheduler: str,
     batch: int,
     seed: int,
-    mapping: Any,
+    mapping: ChipMapping,
     sink: TraceSink,
     engine: Engine,
     total_cycles: int,

@@ -54,7 +54,9 @@ _DIMENSIONS: Final[dict[str, tuple[str, bool, dict[str, float]]]] = {
     "rate": ("GS/s", False, {"s/s": 1e-9, "ks/s": 1e-6, "ms/s": 1e-3, "gs/s": 1.0}),
 }
 
-_QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-zµ/0-9]+)\s*$")
+_QUANTITY = re.compile(
+    r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-zµ][A-Za-zµ/0-9]*)\s*$"
+)
 
 
 def base_unit(dimension: str) -> str:

@@ -47,6 +47,12 @@ class Chip:
             for t in range(arch.tiles)
         ]
         self.digital_units = [engine.resource(1) for _ in range(arch.tiles)]
+        banks_per_tile = arch.tile.pes // arch.tile.adc.shared_by_pes
+        self.adc_banks = {
+            (tile, bank): engine.resource(1)
+            for tile in range(arch.tiles)
+            for bank in range(banks_per_tile)
+        }
         self.global_buffer = MemoryPort(
             engine,
             sink,

@@ -6,9 +6,12 @@ one), then delivers its output rows to its consumers in a separate process, so t
 starts its next task while the outputs travel. A task counts as done when its outputs have
 arrived where its consumers read them.
 
-Timing of a crossbar task (n output vectors): the copy's PEs are exclusively its own
-(placement gives each PE to one copy), so nothing can interleave with its MVMs and the n
-MVMs are one timeout of n x mvm_cycles. The input rows stream from the home tile buffer,
+Timing of a crossbar task (n output vectors): a copy's crossbar groups step together, one
+MVM taking mvm_cycles. When its ADC banks are its own, nothing can interleave with its MVMs
+and the n MVMs are one timeout of n x mvm_cycles (identical in result to n timeouts, and n
+times cheaper). When a bank is shared with PEs of other copies (``adc.shared_by_pes`` > 1),
+each MVM requests the shared banks (in ascending order, so no deadlock), holds them for
+mvm_cycles and releases them: contention is exact per vector. The input rows stream from the home tile buffer,
 and slices of them to the copy's other tiles over the NoC, concurrently with the MVMs
 (double-buffered input registers); partial sums from other tiles return to the home tile
 after them.
@@ -36,7 +39,10 @@ class ProgramRunner:
         info: GraphInfo,
         activation_bits: int,
         on_task_done: Callable[[], None] | None = None,
+        fine_grained: bool = False,
     ) -> None:
+        """``fine_grained`` forces one event per MVM even where none can interleave: the
+        reference the coarse events are tested against."""
         self._engine = engine
         self._chip = chip
         self._program = program
@@ -45,6 +51,7 @@ class ProgramRunner:
         self._bits = activation_bits
         self._outputs = frozenset(info.outputs)
         self._on_task_done = on_task_done
+        self._fine_grained = fine_grained
         self._consumers: dict[str, list[str]] = {layer.name: [] for layer in info.layers}
         for layer in info.layers:
             for producer in layer.inputs:
@@ -107,13 +114,12 @@ class ProgramRunner:
             for tile, size in costs.remote_input_bytes
         ]
         cycles = vectors * costs.mvm_cycles
-        now = self._engine.now_cycles
-        for tile in placement.tiles:
-            chip.sink.tile_work_started(tile, now)
-        yield self._engine.timeout(cycles)
-        now = self._engine.now_cycles
-        for tile in placement.tiles:
-            chip.sink.tile_work_finished(tile, now)
+        banks = self._mapping.shared_adc_banks[(name, task.copy)]
+        if banks or self._fine_grained:
+            for _ in range(vectors):
+                yield from self._one_mvm(placement.tiles, banks, costs.mvm_cycles)
+        else:
+            yield from self._one_mvm(placement.tiles, (), cycles)
         for group in placement.groups:
             chip.sink.busy(f"tile{group.tile}.pe{group.pe}", cycles)
         sink = chip.sink
@@ -131,6 +137,24 @@ class ProgramRunner:
         ]
         if gathers:
             yield self._engine.all_of(gathers)
+
+    def _one_mvm(
+        self, tiles: tuple[int, ...], banks: tuple[tuple[int, int], ...], cycles: int
+    ) -> Process:
+        """Hold ``banks`` (if any) and the copy's PEs for ``cycles``."""
+        sink, engine = self._chip.sink, self._engine
+        requests = []
+        for bank in banks:
+            request = self._chip.adc_banks[bank].request()
+            requests.append((bank, request))
+            yield request
+        for tile in tiles:
+            sink.tile_work_started(tile, engine.now_cycles)
+        yield engine.timeout(cycles)
+        for tile in tiles:
+            sink.tile_work_finished(tile, engine.now_cycles)
+        for bank, request in requests:
+            self._chip.adc_banks[bank].release(request)
 
     def _compute_digital(self, task: Task, info: LayerInfo, home: int) -> Process:
         chip, name = self._chip, info.name

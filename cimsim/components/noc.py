@@ -79,6 +79,7 @@ class MeshNoc:
         cycles = len(path) * self._router_cycles + ns_to_cycles(
             flits * self._flit_ns, self._engine.clock_ghz
         )
+        self._sink.count(layer, "noc", "injected_byte", size_bytes)
         requests = []
         try:
             for link in path:
@@ -90,7 +91,7 @@ class MeshNoc:
             for link, request in requests:
                 self._links[link].release(request)
         self._sink.count(layer, "noc", "message", 1)
-        self._sink.count(layer, "noc", "byte", size_bytes)
+        self._sink.count(layer, "noc", "byte", size_bytes)  # delivered
         self._sink.count(layer, "noc", "byte_hop", size_bytes * len(path))
         self._sink.count(layer, "router", "flit_hop", flits * len(path))
         for link in path:

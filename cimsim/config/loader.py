@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from cimsim.config.model import ArchConfig
 from cimsim.errors import ConfigError
@@ -80,22 +80,40 @@ def apply_override(raw: Mapping[str, Any], override: str, origin: str) -> dict[s
         value = yaml.safe_load(text)
     except yaml.YAMLError:
         value = text
+    _check_field_path(keys, override)
     result = _deep_copy(raw)
     node: dict[str, Any] = result
-    for depth, key in enumerate(keys[:-1]):
+    for key in keys[:-1]:
         child = node.get(key)
         if not isinstance(child, dict):
-            where = ".".join(keys[: depth + 1])
-            raise ConfigError(f"--set {override!r}: {origin} has no section {where!r}")
+            child = {}
+            node[key] = child
         node = child
-    if keys[-1] not in node:
-        known = ", ".join(sorted(node)) or "none"
-        raise ConfigError(
-            f"--set {override!r}: {origin} has no field {path.strip()!r}; "
-            f"fields at that level: {known}"
-        )
     node[keys[-1]] = value
     return result
+
+
+def _check_field_path(keys: Sequence[str], override: str) -> None:
+    """Raise ConfigError unless ``keys`` names a field of the architecture model."""
+    model: type[BaseModel] = ArchConfig
+    for depth, key in enumerate(keys):
+        by_key = {(f.alias or n): f for n, f in model.model_fields.items()}
+        by_key.update(model.model_fields)
+        field = by_key.get(key)
+        if field is None:
+            where = ".".join(keys[:depth]) or "the top level"
+            known = ", ".join(sorted(f.alias or n for n, f in model.model_fields.items()))
+            raise ConfigError(
+                f"--set {override!r}: no field {'.'.join(keys[: depth + 1])!r}; "
+                f"fields of {where}: {known}"
+            )
+        nested = field.annotation
+        if depth < len(keys) - 1:
+            if not (isinstance(nested, type) and issubclass(nested, BaseModel)):
+                raise ConfigError(
+                    f"--set {override!r}: {'.'.join(keys[: depth + 1])!r} is a value, not a section"
+                )
+            model = nested
 
 
 def _deep_copy(raw: Mapping[str, Any]) -> dict[str, Any]:

@@ -107,6 +107,8 @@ class AdcConfig(_Section):
     """ADCs shared by the columns of all crossbars of one PE (the PE's ADC bank)."""
     sample_rate_gsps: GigasamplesPerSecond = Field(alias="sample_rate")
     """Conversions per second of one ADC."""
+    shared_by_pes: int = Field(default=1, ge=1, le=1024)
+    """PEs that share one ADC bank of shared_by_pes x per_pe ADCs, one PE's MVM at a time."""
 
 
 class PeConfig(_Section):
@@ -152,6 +154,10 @@ class TileConfig(_Section):
                 f"adc.per_pe = {self.adc.per_pe} ADCs for {columns} columns in a PE "
                 f"({self.pe.crossbars} crossbars x {self.crossbar.cols} columns); "
                 f"at most one ADC per column is allowed"
+            )
+        if self.pes % self.adc.shared_by_pes:
+            raise ValueError(
+                f"adc.shared_by_pes = {self.adc.shared_by_pes} must divide pes = {self.pes}"
             )
         if self.buffer.size_bytes < self.crossbar.rows:
             raise ValueError(

@@ -1,5 +1,6 @@
 """Layers -> crossbars -> PEs -> tiles (pure; no SimPy)."""
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -44,6 +45,8 @@ class ChipMapping:
     """Crossbars on the chip."""
     pes_total: int
     """PEs on the chip."""
+    shared_adc_banks: Mapping[tuple[str, int], tuple[tuple[int, int], ...]]
+    """(layer, copy) -> its ADC banks that PEs of other copies also convert on."""
 
     @property
     def crossbars_used(self) -> int:
@@ -82,6 +85,12 @@ def map_network(
         name: tuple(copy_costs(p, tilings[name], arch, hw) for p in placements)
         for name, placements in placed.items()
     }
+    users = Counter(bank for ps in placed.values() for p in ps for bank in p.adc_banks)
+    shared = {
+        (name, p.copy): tuple(bank for bank in p.adc_banks if users[bank] > 1)
+        for name, ps in placed.items()
+        for p in ps
+    }
     return ChipMapping(
         tilings=tilings,
         copies=placed,
@@ -90,4 +99,5 @@ def map_network(
         input_tile=input_tile,
         crossbars_total=arch.tiles * arch.crossbars_per_tile,
         pes_total=arch.tiles * arch.tile.pes,
+        shared_adc_banks=shared,
     )

@@ -43,10 +43,16 @@ def copy_costs(
 ) -> CopyCosts:
     """Costs of one output vector of ``placement`` (one copy of ``tiling``)."""
     bits = arch.precision.activation_bits
-    adcs = arch.tile.adc.per_pe
+    sharing = arch.tile.adc.shared_by_pes
+    bank_adcs = arch.tile.adc.per_pe * sharing  # a PE converts on its whole bank
+    bank_columns: dict[tuple[int, int], int] = {}
+    for group in placement.groups:
+        bank = (group.tile, group.pe // sharing)
+        bank_columns[bank] = bank_columns.get(bank, 0) + group.active_columns
+    # The copy's groups step together; groups on one bank share its conversions.
     slowest_ns = max(
-        mvm_latency_ns(hw.crossbar, hw.dac, hw.adc, bits, math.ceil(g.active_columns / adcs))
-        for g in placement.groups
+        mvm_latency_ns(hw.crossbar, hw.dac, hw.adc, bits, math.ceil(columns / bank_adcs))
+        for columns in bank_columns.values()
     )
     steps = input_steps(bits, hw.dac.bits)
     crossbars = sum(g.crossbars for g in placement.groups)
@@ -71,7 +77,7 @@ def copy_costs(
         input_steps=steps,
         crossbar_reads=steps * crossbars,
         adc_conversions=steps * active_columns,
-        dac_drives=steps * tiling.matrix_rows * tiling.col_tiles * tiling.groups,
+        dac_drives=steps * tiling.matrix_rows * tiling.groups * tiling.col_tiles,
         input_bytes=input_bytes,
         output_bytes=output_bytes,
         remote_psum_bytes=remote_psum,

@@ -43,6 +43,8 @@ class CopyPlacement:
     """Its crossbar groups, one per PE used."""
     home_tile: int
     """Tile that gathers partial sums and sends the outputs (the one with most crossbars)."""
+    adc_banks: tuple[tuple[int, int], ...]
+    """(tile, bank) of the ADC banks its PEs convert on, ascending."""
 
     @property
     def tiles(self) -> tuple[int, ...]:
@@ -82,7 +84,7 @@ def place_layers(
                 raise MappingError(
                     f"layer {layer.name} does not fit: copy {copy + 1} needs "
                     f"{tiling.crossbars} crossbars ({tiling.row_tiles} row tiles x "
-                    f"{tiling.col_tiles} column tiles x {tiling.groups} groups) = "
+                    f"{tiling.col_tiles} column tiles x {tiling.group_blocks} group blocks) = "
                     f"{pes_needed} PEs of {per_pe} crossbars, but only {free_pes} of "
                     f"{len(pe_slots)} PEs ({free_pes * per_pe} crossbars) are free after "
                     f"placing the layers before it"
@@ -93,7 +95,10 @@ def place_layers(
                 chunk = columns[k * per_pe : (k + 1) * per_pe]
                 groups.append(CrossbarGroup(tile, pe, len(chunk), sum(chunk)))
             next_pe += pes_needed
-            layer_copies.append(CopyPlacement(layer.name, copy, tuple(groups), _home_tile(groups)))
+            banks = tuple(sorted({(g.tile, g.pe // arch.tile.adc.shared_by_pes) for g in groups}))
+            layer_copies.append(
+                CopyPlacement(layer.name, copy, tuple(groups), _home_tile(groups), banks)
+            )
         placed[layer.name] = tuple(layer_copies)
     return placed
 
@@ -101,8 +106,8 @@ def place_layers(
 def _crossbar_columns(tiling: LayerTiling) -> list[int]:
     """Used columns of every crossbar of one copy, in placement order."""
     return [
-        used
-        for _group in range(tiling.groups)
+        used * tiling.block_groups(block)
+        for block in range(tiling.group_blocks)
         for used in tiling.crossbar_columns_used
         for _row_tile in range(tiling.row_tiles)
     ]

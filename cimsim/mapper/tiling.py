@@ -5,6 +5,9 @@ weight matrices of (kh*kw*C_in/g) rows x (C_out/g) columns (a linear layer: F_in
 Each weight takes ceil(weight_bits / cell_bits) adjacent columns (bit slices); a weight never
 straddles two crossbars. So one copy of the layer needs, per group,
 row_tiles = ceil(rows / xbar_rows) by col_tiles = ceil(cols / floor(xbar_cols / slices)).
+Groups small enough to share one crossbar (depthwise convolutions: 9 rows x 1 column each)
+are packed block-diagonally, as MNSIM and NeuroSim map them:
+groups_per_crossbar = min(floor(xbar_rows / rows), floor(xbar_cols / (cols x slices))).
 """
 
 import math
@@ -27,6 +30,8 @@ class LayerTiling:
     """Output channels per group."""
     groups: int
     """Independent weight matrices (conv groups)."""
+    groups_per_crossbar: int
+    """Groups packed block-diagonally into one crossbar (1 unless a group is tiny)."""
     slices: int
     """Columns per weight: ceil(weight_bits / cell_bits)."""
     row_tiles: int
@@ -34,14 +39,23 @@ class LayerTiling:
     col_tiles: int
     """Crossbars side by side along the columns, per group."""
     crossbar_columns_used: tuple[int, ...]
-    """Columns used in each crossbar of one row of col tiles (same for every row tile)."""
+    """Columns used in each crossbar of one row of col tiles, for one group."""
     crossbar_rows_used: tuple[int, ...]
-    """Rows used in each crossbar of one column of row tiles."""
+    """Rows used in each crossbar of one column of row tiles, for one group."""
+
+    @property
+    def group_blocks(self) -> int:
+        """Blocks of packed groups: ceil(groups / groups_per_crossbar)."""
+        return math.ceil(self.groups / self.groups_per_crossbar)
 
     @property
     def crossbars(self) -> int:
         """Crossbars one copy occupies."""
-        return self.groups * self.row_tiles * self.col_tiles
+        return self.group_blocks * self.row_tiles * self.col_tiles
+
+    def block_groups(self, block: int) -> int:
+        """Groups packed in group block ``block``."""
+        return min(self.groups_per_crossbar, self.groups - block * self.groups_per_crossbar)
 
     @property
     def weight_cells(self) -> int:
@@ -65,11 +79,15 @@ def tile_layer(info: LayerInfo, crossbar: CrossbarParams, weight_bits: int) -> L
     col_tiles = math.ceil(cols / per_crossbar)
     col_used = tuple(min(per_crossbar, cols - j * per_crossbar) * slices for j in range(col_tiles))
     row_used = tuple(min(crossbar.rows, rows - i * crossbar.rows) for i in range(row_tiles))
+    packed = 1
+    if info.mvm_groups > 1 and row_tiles == 1 and col_tiles == 1:
+        packed = min(crossbar.rows // rows, per_crossbar // cols, info.mvm_groups)
     return LayerTiling(
         layer=info.name,
         matrix_rows=rows,
         matrix_cols=cols,
         groups=info.mvm_groups,
+        groups_per_crossbar=packed,
         slices=slices,
         row_tiles=row_tiles,
         col_tiles=col_tiles,

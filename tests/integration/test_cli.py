@@ -1,0 +1,104 @@
+"""The command line: exit codes, messages, written files."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cimsim.cli import main
+
+
+def test_run_writes_summary_and_layers(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "run"
+    assert main(["run", "--arch", "tiny", "--workload", "lenet5", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "total cycles" in printed and "per layer" in printed
+    summary = json.loads((out / "summary.json").read_text())
+    for key in ("total_cycles", "latency_s", "bytes", "utilization", "events_processed"):
+        assert key in summary
+    assert summary["total_cycles"] > 0
+    assert summary["latency_s"] == pytest.approx(summary["total_cycles"] / 1e9)
+    layers = pd.read_csv(out / "layers.csv")
+    assert list(layers["layer"])[:2] == ["conv1", "conv1.relu"] or len(layers) > 3
+    assert sorted(p.name for p in out.iterdir()) == ["layers.csv", "summary.json"]
+
+
+def test_set_override_reaches_the_simulation(tmp_path: Path) -> None:
+    base, slow = tmp_path / "base", tmp_path / "slow"
+    assert main(["run", "--arch", "tiny", "--workload", "mlp", "--out", str(base), "--quiet"]) == 0
+    assert (
+        main(
+            ["run", "--arch", "tiny", "--workload", "mlp", "--out", str(slow), "--quiet",
+             "--set", "tile.crossbar.read_latency=100 ns"]
+        )
+        == 0
+    )  # fmt: skip
+    cycles = [json.loads((d / "summary.json").read_text())["total_cycles"] for d in (base, slow)]
+    assert cycles[1] > cycles[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["run", "--arch", "nochip", "--workload", "mlp"], "unknown architecture preset"),
+        (["run", "--arch", "tiny", "--workload", "nonet"], "nonet"),
+        (["run", "--arch", "tiny", "--workload", "mlp", "--set", "tile.adc.bits=40"],
+         "tile.adc.bits"),
+        (["run", "--arch", "tiny", "--workload", "mlp", "--set", "tile.crossbar.rows=0"],
+         "tile.crossbar.rows"),
+        (["run", "--arch", "tiny", "--workload", "resnet18"], "does not fit"),
+        (["run", "--arch", "tiny", "--workload", "mlp", "--batch", "0"], "--batch"),
+        (["describe", "tiny", "--set", "tile.nothing=1"], "no field"),
+    ],
+)  # fmt: skip
+def test_bad_input_exits_2_with_one_message(argv, fragment, capsys) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cimsim: error:")
+    assert fragment in err
+    assert "Traceback" not in err
+
+
+def test_failed_run_leaves_earlier_results_intact(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    assert main(["run", "--arch", "tiny", "--workload", "mlp", "--out", str(out), "--quiet"]) == 0
+    before = (out / "summary.json").read_text()
+    argv = ["run", "--arch", "tiny", "--workload", "resnet18", "--out", str(out), "--quiet"]
+    assert main(argv) == 2
+    assert (out / "summary.json").read_text() == before
+
+
+def test_malformed_yaml_names_the_file(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "chip.yaml"
+    bad.write_text("clock: {frequency: 1 GHz\n")
+    assert main(["run", "--arch", str(bad), "--workload", "mlp"]) == 2
+    assert "chip.yaml" in capsys.readouterr().err
+
+
+def test_describe_prints_fields_with_units(capsys) -> None:
+    assert main(["describe", "isaac"]) == 0
+    text = capsys.readouterr().out
+    assert "tile.crossbar.read_latency_ns" in text and "100" in text
+    assert main(["describe", "isaac", "--json", "--set", "tile.adc.bits=6"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["tile"]["adc"]["bits"] == 6
+    assert data["source"]
+
+
+def test_workloads_list_and_show(capsys) -> None:
+    assert main(["workloads", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "resnet18" in listing and "vgg8" in listing
+    assert main(["workloads", "show", "lenet5"]) == 0
+    assert "conv" in capsys.readouterr().out
+
+
+def test_python_dash_m_entry_point() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "cimsim", "describe"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert "isaac" in done.stdout

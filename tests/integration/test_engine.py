@@ -1,0 +1,148 @@
+"""End-to-end invariants of the event-driven engine on small networks."""
+
+import pandas as pd
+import pytest
+
+from cimsim.config import load_arch
+from cimsim.config.hardware import hardware_params
+from cimsim.mapper import map_network
+from cimsim.simulate import simulate
+from workloads.shapes import analyze
+
+
+@pytest.fixture(scope="module")
+def result(tiny_arch, small_cnn):
+    return simulate(tiny_arch, small_cnn)
+
+
+def test_every_crossbar_layer_takes_at_least_its_mvms(tiny_arch, small_cnn, result) -> None:
+    mapping = map_network(analyze(small_cnn), tiny_arch, hardware_params(tiny_arch))
+    layers = result.layers.set_index("layer")
+    for name, costs in mapping.costs.items():
+        vectors = int(layers.loc[name, "output_vectors"])
+        assert layers.loc[name, "cycles"] >= vectors * costs[0].mvm_cycles
+
+
+def test_layers_run_one_after_another(result) -> None:
+    layers = result.layers
+    starts, ends = layers["start_cycle"].to_numpy(), layers["end_cycle"].to_numpy()
+    assert (starts[1:] >= ends[:-1]).all()
+    assert result.summary["total_cycles"] >= layers["cycles"].sum()
+
+
+def test_noc_bytes_injected_equal_bytes_delivered(small_cnn) -> None:
+    from cimsim.components.chip import Chip
+    from cimsim.components.executor import ProgramRunner
+    from cimsim.engine import Engine
+    from cimsim.scheduler import get_scheduler
+    from cimsim.trace import TraceSink
+
+    tiny_arch = load_arch("tiny", ["tile.pes=1"])  # one PE per tile: layers spread over the mesh
+    info = analyze(small_cnn)
+    hw = hardware_params(tiny_arch)
+    mapping = map_network(info, tiny_arch, hw)
+    program = get_scheduler("layer_by_layer")(info, mapping, tiny_arch, 2)
+    engine, sink = Engine(hw.clock_ghz), TraceSink()
+    runner = ProgramRunner(engine, Chip(engine, sink, tiny_arch, hw, 0), program, mapping, info, 8)
+    runner.start()
+    engine.run()
+    assert all(event.triggered for event in runner.done)
+    injected = sink.total("noc", "injected_byte")
+    assert injected > 0
+    assert injected == sink.total("noc", "byte")
+
+
+def test_same_inputs_give_identical_results(tiny_arch, small_cnn, result) -> None:
+    again = simulate(tiny_arch, small_cnn)
+    assert again.summary == result.summary
+    pd.testing.assert_frame_equal(again.layers, result.layers)
+
+
+def test_batch_scales_the_work(tiny_arch, small_cnn, result) -> None:
+    batched = simulate(tiny_arch, small_cnn, batch=3)
+    assert batched.summary["adc_conversions"] == 3 * result.summary["adc_conversions"]
+    assert batched.summary["total_cycles"] > 2 * result.summary["total_cycles"]
+
+
+def test_events_are_per_unit_of_work_not_per_cycle(result) -> None:
+    summary = result.summary
+    assert 0 < summary["events_processed"] < summary["total_cycles"] / 10
+    assert summary["events_processed"] >= summary["tasks"]
+
+
+def test_utilization_is_a_fraction(result) -> None:
+    for value in result.summary["utilization"].values():
+        assert 0.0 < value <= 1.0
+
+
+def test_slower_adc_slows_the_run(small_cnn) -> None:
+    fast = simulate(load_arch("tiny"), small_cnn)
+    slow = simulate(load_arch("tiny", ["tile.adc.sample_rate=0.1 GS/s"]), small_cnn)
+    assert slow.summary["total_cycles"] > fast.summary["total_cycles"]
+    assert slow.summary["adc_conversions"] == fast.summary["adc_conversions"]
+
+
+def test_coarse_events_match_the_fine_grained_reference(tiny_arch, small_cnn) -> None:
+    coarse = simulate(tiny_arch, small_cnn, batch=2)
+    fine = simulate(tiny_arch, small_cnn, batch=2, fine_grained=True)
+    assert fine.summary["events_processed"] > coarse.summary["events_processed"]
+    for key in ("events_processed",):
+        coarse.summary.pop(key)
+        fine.summary.pop(key)
+    assert coarse.summary == fine.summary
+    pd.testing.assert_frame_equal(coarse.layers, fine.layers)
+
+
+def _two_branches():
+    from workloads.ir import Add, Conv2d, Graph, Layer
+
+    return Graph(
+        name="branches",
+        inputs=(("x", (4, 8, 8)),),
+        layers=(
+            Layer("a", Conv2d(8, (3, 3), padding=(1, 1)), ("x",)),
+            Layer("b", Conv2d(8, (3, 3), padding=(1, 1)), ("x",)),
+            Layer("sum", Add(), ("a", "b")),
+        ),
+        outputs=("sum",),
+    )
+
+
+def _run_concurrently(arch):
+    """Run both branches with no barrier between them, so they compete for resources."""
+    from cimsim.components.chip import Chip
+    from cimsim.components.executor import ProgramRunner
+    from cimsim.engine import Engine
+    from cimsim.program import Program
+    from cimsim.trace import TraceSink
+
+    info = analyze(_two_branches())
+    hw = hardware_params(arch)
+    mapping = map_network(info, arch, hw)
+    from cimsim.scheduler import get_scheduler
+
+    base = get_scheduler("layer_by_layer")(info, mapping, arch, 1)
+    free = tuple(t.__class__(**{**t.__dict__, "deps": ()}) for t in base.tasks)
+    last = [base.queues[("a", 0)][-1], base.queues[("b", 0)][-1]]
+    tasks = tuple(
+        t.__class__(**{**t.__dict__, "deps": tuple(last)}) if t.layer == "sum" else t for t in free
+    )
+    program = Program("concurrent", 1, tasks, base.queues, base.edge_levels)
+    engine, sink = Engine(hw.clock_ghz), TraceSink()
+    runner = ProgramRunner(engine, Chip(engine, sink, arch, hw, 0), program, mapping, info, 8)
+    runner.start()
+    engine.run()
+    return runner, mapping
+
+
+def test_a_shared_adc_bank_serialises_concurrent_layers() -> None:
+    private, private_map = _run_concurrently(load_arch("tiny"))
+    shared, shared_map = _run_concurrently(load_arch("tiny", ["tile.adc.shared_by_pes=2"]))
+    assert private_map.shared_adc_banks[("a", 0)] == ()
+    assert shared_map.shared_adc_banks[("a", 0)] == ((0, 0),)
+    # Same MVM latency either way (read-bound), but one bank for both layers: they take turns.
+    assert private_map.costs["a"][0].mvm_cycles == shared_map.costs["a"][0].mvm_cycles
+    span = lambda r: max(r.layer_end_cycles["a"], r.layer_end_cycles["b"])  # noqa: E731
+    vectors_time = 64 * private_map.costs["a"][0].mvm_cycles
+    assert span(private) < 1.5 * vectors_time
+    assert span(shared) >= 2 * vectors_time

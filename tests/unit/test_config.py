@@ -1,0 +1,98 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from cimsim.config import load_arch, preset_names
+from cimsim.config.hardware import hardware_params
+from cimsim.errors import ConfigError
+
+
+def test_presets_ship_and_name_their_source() -> None:
+    assert {"isaac", "puma", "tiny"} <= set(preset_names())
+    for name in preset_names():
+        arch = load_arch(name)
+        assert arch.source.strip()
+        hardware_params(arch)
+
+
+def test_isaac_preset_matches_table_one() -> None:
+    arch = load_arch("isaac")
+    assert arch.tiles == 168
+    assert arch.tile.pes == 12
+    assert arch.tile.pe.crossbars == 8
+    assert (arch.tile.crossbar.rows, arch.tile.crossbar.cols) == (128, 128)
+    assert arch.tile.crossbar.cell_bits == 2
+    assert arch.tile.adc.bits == 8 and arch.tile.adc.per_pe == 8
+    assert arch.tile.buffer.size_bytes == 64 * 1024
+    assert arch.tile.crossbar.read_latency_ns == 100.0
+    assert arch.noc.flit_size_bytes == 4
+
+
+def test_override_changes_the_field() -> None:
+    arch = load_arch("isaac", ["tile.adc.bits=6", "tile.crossbar.read_latency=50 ns"])
+    assert arch.tile.adc.bits == 6
+    assert arch.tile.crossbar.read_latency_ns == 50.0
+
+
+@pytest.mark.parametrize(
+    ("override", "fragment"),
+    [
+        ("tile.adc.bits=40", "tile.adc.bits"),
+        ("tile.crossbar.rows=0", "tile.crossbar.rows"),
+        ("tile.crossbar.read_latency=100", "tile.crossbar.read_latency"),
+        ("tile.adc.sample_rate=1 GHz", "not a rate unit"),
+        ("tile.adc.bitz=3", "no field 'tile.adc.bitz'"),
+        ("tile.adc.per_pe=2000", "at most one ADC per column"),
+        ("chip.global_buffer.router=[20, 0]", "outside the 14x12 mesh"),
+        ("tile.adc", "expected KEY.PATH=VALUE"),
+    ],
+)
+def test_bad_overrides_name_the_field(override: str, fragment: str) -> None:
+    with pytest.raises(ConfigError, match=fragment) as info:
+        load_arch("isaac", [override])
+    assert "\n" not in str(info.value) or "isaac" in str(info.value)
+
+
+def test_unknown_preset_lists_the_choices() -> None:
+    with pytest.raises(ConfigError, match="isaac"):
+        load_arch("nonexistent_chip")
+
+
+def test_file_errors_name_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nclock: [unclosed\n")
+    with pytest.raises(ConfigError, match=r"bad\.yaml.*line"):
+        load_arch(bad)
+    missing = tmp_path / "missing.yaml"
+    with pytest.raises(ConfigError, match="no such architecture file"):
+        load_arch(missing)
+
+
+def test_a_user_file_round_trips(tmp_path: Path) -> None:
+    import yaml
+
+    text = Path(__file__).parents[2].joinpath("cimsim/config/presets/tiny.yaml").read_text()
+    raw = yaml.safe_load(text)
+    raw["tile"]["adc"]["bits"] = 5
+    raw["tile"]["crossbar"]["read_latency"] = "20 ns"
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    arch = load_arch(path)
+    assert arch.tile.adc.bits == 5
+    assert arch.tile.crossbar.read_latency_ns == 20.0
+    dumped = json.loads(json.dumps(arch.model_dump(mode="json")))
+    assert dumped["tile"]["adc"]["bits"] == 5
+
+
+def test_wrong_field_in_file_names_file_and_path(tmp_path: Path) -> None:
+    import yaml
+
+    raw = yaml.safe_load(
+        Path(__file__).parents[2].joinpath("cimsim/config/presets/tiny.yaml").read_text()
+    )
+    raw["tile"]["crossbar"]["colums"] = 64
+    path = tmp_path / "typo.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ConfigError, match=r"typo\.yaml: tile\.crossbar\.colums: unknown field"):
+        load_arch(path)
