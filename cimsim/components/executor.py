@@ -11,9 +11,10 @@ MVM taking mvm_cycles. When its ADC banks are its own, nothing can interleave wi
 and the n MVMs are one timeout of n x mvm_cycles (identical in result to n timeouts, and n
 times cheaper). When a bank is shared with PEs of other copies (``adc.shared_by_pes`` > 1),
 each MVM requests the shared banks (in ascending order, so no deadlock), holds them for
-mvm_cycles and releases them: contention is exact per vector. The input rows stream from the home tile buffer,
-and slices of them to the copy's other tiles over the NoC, concurrently with the MVMs
-(double-buffered input registers); partial sums from other tiles return to the home tile
+mvm_cycles and releases them: contention is exact per vector. The input rows stream from
+the home tile buffer, and slices of them to the copy's other tiles over the NoC,
+concurrently with the MVMs (double-buffered input registers); partial sums from other tiles
+return to the home tile
 after them.
 """
 
