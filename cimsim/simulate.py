@@ -19,7 +19,8 @@ from cimsim.engine import Engine
 from cimsim.errors import ConfigError, WorkloadInputError
 from cimsim.mapper import ChipMapping, map_network
 from cimsim.scheduler import get_scheduler
-from cimsim.trace import TraceSink
+from cimsim.trace import TraceLevel, TraceSink
+from cimsim.trace.intervals import IntervalBuffer
 from hwmodels.errors import HwModelError
 from workloads.errors import WorkloadError
 from workloads.ir import Graph
@@ -27,6 +28,8 @@ from workloads.shapes import GraphInfo, analyze
 
 RESULT_FORMAT_VERSION = 1
 """Version of the files a run writes; readers refuse other versions."""
+SUMMARY_FILE = "summary.json"
+TRACE_FILE = "trace.parquet"
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class RunResult:
 
     summary: dict[str, Any]
     layers: pd.DataFrame
+    trace: IntervalBuffer | None = None
+    """Interval records when the run traced them (saved by write_results)."""
 
 
 def load_workload(spec: str, input_shapes: dict[str, tuple[int, ...]] | None = None) -> Graph:
@@ -59,11 +64,14 @@ def simulate(
     seed: int = 0,
     progress: bool = False,
     fine_grained: bool = False,
+    trace: TraceLevel | str = TraceLevel.OFF,
+    spill_path: Path | None = None,
 ) -> RunResult:
     """Simulate ``batch`` inferences of ``graph`` on ``arch`` and summarise the run.
 
     ``fine_grained`` makes every MVM its own event even where nothing can interleave (the
-    reference run that coarse events must match exactly; slower).
+    reference run that coarse events must match exactly; slower). ``trace`` picks what is
+    recorded besides counters; long traces spill to ``spill_path`` as they grow.
     """
     if batch < 1:
         raise ConfigError(f"--batch must be at least 1, got {batch}")
@@ -78,7 +86,12 @@ def simulate(
     mapping = map_network(info, arch, hw)
     program = schedule(info, mapping, arch, batch)
     engine = Engine(hw.clock_ghz, seed)
-    sink = TraceSink()
+    try:
+        level = TraceLevel(trace)
+    except ValueError:
+        choices = ", ".join(t.value for t in TraceLevel)
+        raise ConfigError(f"--trace {trace!r}: choices are {choices}") from None
+    sink = TraceSink(level, spill_path)
     chip = Chip(engine, sink, arch, hw, mapping.input_tile)
     bar = tqdm(
         total=len(program.tasks),
@@ -101,6 +114,10 @@ def simulate(
     runner.start()
     try:
         total_cycles = engine.run()
+    except BaseException:
+        if sink.intervals is not None:
+            sink.intervals.discard()
+        raise
     finally:
         bar.close()
     unfinished = sum(1 for event in runner.done if not event.triggered)
@@ -109,7 +126,8 @@ def simulate(
     layers = layer_table(info, mapping, sink, runner.layer_start_cycles, runner.layer_end_cycles)
     summary = _summary(arch, info, scheduler, batch, seed, mapping, sink, engine, total_cycles)
     summary["tasks"] = len(program.tasks)
-    return RunResult(summary=summary, layers=layers)
+    summary["trace_level"] = level.value
+    return RunResult(summary=summary, layers=layers, trace=sink.intervals)
 
 
 def _summary(
@@ -133,6 +151,8 @@ def _summary(
         "batch": batch,
         "seed": seed,
         "clock_ghz": arch.clock.frequency_ghz,
+        "mesh": [arch.chip.mesh.rows, arch.chip.mesh.cols],
+        "pes_per_tile": arch.tile.pes,
         "total_cycles": total_cycles,
         "latency_s": latency_s,
         "throughput_inferences_per_s": batch / latency_s if latency_s > 0 else 0.0,
@@ -150,8 +170,15 @@ def _summary(
 
 
 def write_results(result: RunResult, out_dir: Path) -> list[Path]:
-    """Write ``summary.json`` and ``layers.csv`` into ``out_dir``, each atomically."""
-    summary_path, layers_path = out_dir / "summary.json", out_dir / "layers.csv"
-    write_csv_atomic(layers_path, result.layers)
-    write_json_atomic(summary_path, result.summary)
-    return [summary_path, layers_path]
+    """Write ``layers.csv``, ``trace.parquet`` (if traced), then ``summary.json``, atomically.
+
+    summary.json goes last: a directory with it holds a complete run.
+    """
+    written = [out_dir / "layers.csv"]
+    write_csv_atomic(written[0], result.layers)
+    if result.trace is not None:
+        written.append(out_dir / TRACE_FILE)
+        result.trace.save(written[-1])
+    written.append(out_dir / SUMMARY_FILE)
+    write_json_atomic(written[-1], result.summary)
+    return written

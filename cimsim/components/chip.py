@@ -76,9 +76,11 @@ class Chip:
             return
         with self.digital_units[tile].request() as request:
             yield request
-            self.sink.tile_work_started(tile, self.engine.now_cycles)
+            start = self.engine.now_cycles
+            self.sink.tile_work_started(tile, start)
             yield self.engine.timeout(cycles)
-            self.sink.tile_work_finished(tile, self.engine.now_cycles)
+            self.sink.tile_work_finished(tile, start + cycles)
+        self.sink.interval(start, start + cycles, f"tile{tile}.digital", "digital", layer)
         self.sink.count(layer, "digital", "element_op", element_ops)
         self.sink.busy(f"tile{tile}.digital", cycles)
 

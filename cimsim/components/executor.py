@@ -19,12 +19,14 @@ after them.
 """
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from typing import Any
 
 from cimsim.components.chip import Chip, row_bytes
 from cimsim.engine import Engine, Process
 from cimsim.mapper import ChipMapping
 from cimsim.program import Level, Program, Task
+from cimsim.trace import Cause
 from workloads.shapes import GraphInfo, LayerInfo, input_rows_needed
 
 
@@ -70,21 +72,41 @@ class ProgramRunner:
     def _run_queue(self, layer: str, copy: int, queue: tuple[int, ...]) -> Process:
         info = self._info.by_name[layer]
         home = self._mapping.home_tile(layer, copy)
+        tracks = self._pe_tracks(layer, copy)
+        free_since = 0  # when this copy's PEs last became free
         for task_id in queue:
             task = self._program.tasks[task_id]
             pending = [self.done[d] for d in task.deps if not self.done[d].triggered]
             if pending:
                 yield self._engine.all_of(pending)
-            self.layer_start_cycles.setdefault(layer, self._engine.now_cycles)
-            yield from self._fetch_inputs(task, info, home)
+            ready = self._engine.now_cycles
+            self._idle(tracks, free_since, ready, task.wait_cause, layer)
+            self.layer_start_cycles.setdefault(layer, ready)
+            cause = yield from self._fetch_inputs(task, info, home)
+            self._idle(tracks, ready, self._engine.now_cycles, cause, layer)
             if info.is_mvm:
-                yield from self._compute_mvm(task, info, home)
+                yield from self._compute_mvm(task, info, home, tracks)
             else:
                 yield from self._compute_digital(task, info, home)
+            free_since = self._engine.now_cycles
             self._engine.process(self._deliver(task, info, home))
 
-    def _fetch_inputs(self, task: Task, info: LayerInfo, home: int) -> Process:
+    def _pe_tracks(self, layer: str, copy: int) -> tuple[str, ...]:
+        """Trace components of a crossbar layer copy: one per PE; none when not tracing."""
+        if not self._chip.sink.records_compute or layer not in self._mapping.copies:
+            return ()
+        groups = self._mapping.copies[layer][copy].groups
+        return tuple(f"tile{g.tile}.pe{g.pe}" for g in groups)
+
+    def _idle(self, tracks: tuple[str, ...], start: int, end: int, cause: str, layer: str) -> None:
+        if end > start:
+            for track in tracks:
+                self._chip.sink.interval(start, end, track, "idle", layer, cause=cause)
+
+    def _fetch_inputs(self, task: Task, info: LayerInfo, home: int) -> Generator[Any, Any, str]:
+        """Bring rows kept off-tile to the home tile; return the idle cause while waiting."""
         fetches = []
+        cause = Cause.GLOBAL_BUFFER
         for index, producer in enumerate(info.inputs):
             level = self._program.edge_levels[(producer, info.name)]
             if level is Level.TILE:
@@ -97,30 +119,35 @@ class ProgramRunner:
             size = new_rows * row_bytes(info.input_shapes[index], self._bits)
             if size:
                 fetches.append(self._engine.process(self._chip.fetch(info.name, level, home, size)))
+                if level is Level.DRAM:
+                    cause = Cause.DRAM
         if fetches:
             yield self._engine.all_of(fetches)
+        return cause
 
-    def _compute_mvm(self, task: Task, info: LayerInfo, home: int) -> Process:
-        chip, name = self._chip, info.name
+    def _compute_mvm(
+        self, task: Task, info: LayerInfo, home: int, tracks: tuple[str, ...]
+    ) -> Process:
+        chip, name, engine = self._chip, info.name, self._engine
         costs = self._mapping.costs[name][task.copy]
         placement = self._mapping.copies[name][task.copy]
         vectors = (task.row_stop - task.row_start) * info.vectors_per_row
         streams = [
-            self._engine.process(
+            engine.process(
                 chip.tile_buffers[home].access(name, vectors * costs.input_bytes, write=False)
             )
         ]
         streams += [
-            self._engine.process(chip.noc.send(name, home, tile, vectors * size))
+            engine.process(chip.noc.send(name, home, tile, vectors * size))
             for tile, size in costs.remote_input_bytes
         ]
         cycles = vectors * costs.mvm_cycles
         banks = self._mapping.shared_adc_banks[(name, task.copy)]
         if banks or self._fine_grained:
             for _ in range(vectors):
-                yield from self._one_mvm(placement.tiles, banks, costs.mvm_cycles)
+                yield from self._one_mvm(name, placement.tiles, banks, costs.mvm_cycles, tracks)
         else:
-            yield from self._one_mvm(placement.tiles, (), cycles)
+            yield from self._one_mvm(name, placement.tiles, (), cycles, tracks)
         for group in placement.groups:
             chip.sink.busy(f"tile{group.tile}.pe{group.pe}", cycles)
         sink = chip.sink
@@ -131,31 +158,46 @@ class ProgramRunner:
         sink.count(name, "pe", "mvm", vectors * len(placement.groups))
         pending = [s for s in streams if not s.triggered]
         if pending:
-            yield self._engine.all_of(pending)
+            waited = engine.now_cycles
+            yield engine.all_of(pending)
+            cause = Cause.NOC if costs.remote_input_bytes else Cause.BUFFER
+            self._idle(tracks, waited, engine.now_cycles, cause, name)
         gathers = [
-            self._engine.process(chip.noc.send(name, tile, home, vectors * size))
+            engine.process(chip.noc.send(name, tile, home, vectors * size))
             for tile, size in costs.remote_psum_bytes
         ]
         if gathers:
-            yield self._engine.all_of(gathers)
+            waited = engine.now_cycles
+            yield engine.all_of(gathers)
+            self._idle(tracks, waited, engine.now_cycles, Cause.NOC, name)
 
     def _one_mvm(
-        self, tiles: tuple[int, ...], banks: tuple[tuple[int, int], ...], cycles: int
+        self,
+        layer: str,
+        tiles: tuple[int, ...],
+        banks: tuple[tuple[int, int], ...],
+        cycles: int,
+        tracks: tuple[str, ...],
     ) -> Process:
         """Hold ``banks`` (if any) and the copy's PEs for ``cycles``."""
         sink, engine = self._chip.sink, self._engine
         requests = []
+        asked = engine.now_cycles
         for bank in banks:
             request = self._chip.adc_banks[bank].request()
             requests.append((bank, request))
             yield request
+        start = engine.now_cycles
+        self._idle(tracks, asked, start, Cause.ADC, layer)
         for tile in tiles:
-            sink.tile_work_started(tile, engine.now_cycles)
+            sink.tile_work_started(tile, start)
         yield engine.timeout(cycles)
         for tile in tiles:
-            sink.tile_work_finished(tile, engine.now_cycles)
+            sink.tile_work_finished(tile, start + cycles)
         for bank, request in requests:
             self._chip.adc_banks[bank].release(request)
+        for track in tracks:
+            sink.interval(start, start + cycles, track, "mvm", layer)
 
     def _compute_digital(self, task: Task, info: LayerInfo, home: int) -> Process:
         chip, name = self._chip, info.name

@@ -43,5 +43,9 @@ class MemoryPort:
         with self._port.request() as request:
             yield request
             yield self._engine.timeout(cycles)
+        if self._sink.records_transfers:
+            now = self._engine.now_cycles
+            action = "write" if write else "read"
+            self._sink.interval(now - cycles, now, self.name, action, layer, size_bytes)
         self._sink.count(layer, self.kind, "write_byte" if write else "read_byte", size_bytes)
         self._sink.busy(self.name, cycles)

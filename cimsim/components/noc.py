@@ -94,5 +94,9 @@ class MeshNoc:
         self._sink.count(layer, "noc", "byte", size_bytes)  # delivered
         self._sink.count(layer, "noc", "byte_hop", size_bytes * len(path))
         self._sink.count(layer, "router", "flit_hop", flits * len(path))
-        for link in path:
-            self._sink.busy(f"link{link[0]}-{link[1]}", cycles)
+        now = self._engine.now_cycles
+        for a, b in path:
+            name = f"link{a}-{b}"
+            self._sink.busy(name, cycles)
+            if self._sink.records_transfers:
+                self._sink.interval(now - cycles, now, name, "message", layer, size_bytes)

@@ -39,6 +39,8 @@ class Task:
     """One past the last output row."""
     deps: tuple[int, ...]
     """Tasks whose outputs must be delivered before this task starts (beyond copy order)."""
+    wait_cause: str = "input"
+    """What waiting for ``deps`` means, for bubble analysis: "input" or "barrier"."""
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,9 @@ def schedule(info: GraphInfo, mapping: ChipMapping, arch: ArchConfig, batch: int
             for inference in range(batch):
                 for row in range(start, stop):
                     deps = barrier if not queue else ()
-                    task = Task(len(tasks), layer.name, copy, inference, row, row + 1, deps)
+                    task = Task(
+                        len(tasks), layer.name, copy, inference, row, row + 1, deps, "barrier"
+                    )
                     tasks.append(task)
                     queue.append(task.task_id)
             if queue:

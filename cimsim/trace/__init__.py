@@ -1,13 +1,53 @@
-"""The trace sink components report to: always-on counters and busy-time accounting.
+"""The trace sink components report to: counters, busy time and optional interval records.
 
-Counters are integers keyed by (layer, component kind, action), e.g.
-("conv1", "adc", "conversion") or ("conv1", "noc", "flit_hop"); energy is priced from them
-after the run. Busy time is accounted per component id (a PE, a link, a buffer port) and per
-tile as the union of its PEs' busy intervals. Nothing is written to disk here.
+Three layers (DESIGN.md, Traces):
+- always on: integer counters keyed by (layer, component kind, action), e.g.
+  ("conv1", "adc", "conversion"), priced into energy after the run; busy cycles per
+  component id and per tile (the union of its units of work);
+- level ``summary``: interval records of every crossbar group (PE) busy or idle, each idle
+  interval with its cause, which is what bubble analysis reads;
+- level ``full``: also every NoC message on every link, buffer, global-buffer and DRAM access.
+Nothing is written to disk here except an optional spill file for very long traces.
 """
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from cimsim.trace.intervals import IntervalBuffer
+
+
+class TraceLevel(StrEnum):
+    """How much a run records besides its counters."""
+
+    OFF = "off"
+    """Counters and busy time only."""
+    SUMMARY = "summary"
+    """Plus busy and idle intervals (with causes) of every PE and vector unit."""
+    FULL = "full"
+    """Plus every message on every link and every buffer and DRAM access."""
+
+
+class Cause(StrEnum):
+    """Why a crossbar group sat idle (bubble attribution)."""
+
+    BARRIER = "barrier"
+    """Waiting for a layer barrier of the schedule."""
+    INPUT = "input"
+    """Waiting for producer tasks to deliver its input activations."""
+    NOC = "noc"
+    """Waiting for NoC transfers (input slices, partial sums)."""
+    ADC = "adc"
+    """Waiting for a shared ADC bank."""
+    BUFFER = "buffer"
+    """Waiting for a tile buffer port."""
+    GLOBAL_BUFFER = "global_buffer"
+    """Waiting for inputs kept in the global buffer."""
+    DRAM = "dram"
+    """Waiting for inputs kept in DRAM."""
+    WEIGHTS = "weights"
+    """Waiting for weights to be loaded and programmed."""
 
 
 @dataclass(frozen=True)
@@ -23,7 +63,13 @@ class CounterRow:
 class TraceSink:
     """Collects what components did. One sink per run; components receive it."""
 
-    def __init__(self) -> None:
+    def __init__(self, level: TraceLevel = TraceLevel.OFF, spill_path: Path | None = None) -> None:
+        self.level = TraceLevel(level)
+        self.records_compute = self.level is not TraceLevel.OFF
+        """Whether PE busy/idle intervals are recorded."""
+        self.records_transfers = self.level is TraceLevel.FULL
+        """Whether link, buffer and DRAM intervals are recorded."""
+        self.intervals = IntervalBuffer(spill_path=spill_path) if self.records_compute else None
         self._counts: dict[tuple[str, str, str], int] = {}
         self._busy_cycles: dict[str, int] = {}
         self._tile_active: dict[int, int] = {}
@@ -34,6 +80,20 @@ class TraceSink:
         """Add ``amount`` to the counter (layer, kind, action)."""
         key = (layer, kind, action)
         self._counts[key] = self._counts.get(key, 0) + amount
+
+    def interval(
+        self,
+        start: int,
+        end: int,
+        component: str,
+        kind: str,
+        layer: str,
+        nbytes: int = 0,
+        cause: str = "",
+    ) -> None:
+        """Record one interval (only when the trace level records intervals)."""
+        if self.intervals is not None and end > start:
+            self.intervals.append(start, end, component, kind, layer, nbytes, cause)
 
     def busy(self, component: str, cycles: int) -> None:
         """Add ``cycles`` of busy time to ``component``."""

@@ -1,0 +1,88 @@
+"""Pipeline-bubble and utilization analysis from interval records.
+
+Every PE that holds weights has a track of busy ("mvm") and idle intervals; each idle
+interval carries the cause recorded by the executor (barrier, input, noc, adc, buffer,
+global_buffer, dram, weights). The time after a PE's last interval until the end of the run
+is idle with cause "drained" (its work is done: not a bubble of the schedule).
+
+Columns of ``pe_time``: component, tile, layer, kind ("mvm" or "idle"), cause, cycles.
+"""
+
+import pandas as pd
+
+from cimsim.trace import Cause
+
+DRAINED = "drained"
+"""Cause of idle time after a PE's last task."""
+
+BUBBLE_CAUSES: tuple[str, ...] = tuple(c.value for c in Cause)
+"""Idle causes that count as bubbles, in plotting order."""
+
+
+def tile_of(component: pd.Series) -> pd.Series:
+    """Tile index parsed from component names such as "tile12.pe3" (-1 when none)."""
+    extracted = component.astype(str).str.extract(r"^tile(\d+)\.")[0]
+    return extracted.fillna(-1).astype(int)
+
+
+def pe_time(intervals: pd.DataFrame, total_cycles: int) -> pd.DataFrame:
+    """Busy and idle cycles of every traced PE by layer, kind and cause, drained tail included."""
+    pes = intervals[intervals["kind"].isin(["mvm", "idle"])].copy()
+    pes["component"] = pes["component"].astype(str)
+    pes["layer"] = pes["layer"].astype(str)
+    pes["kind"] = pes["kind"].astype(str)
+    pes["cause"] = pes["cause"].astype(str)
+    pes["cycles"] = pes["end_cycle"] - pes["start_cycle"]
+    last = pes.groupby("component", sort=True).agg(
+        end=("end_cycle", "max"), layer=("layer", "last")
+    )
+    tail = pd.DataFrame(
+        {
+            "component": last.index,
+            "layer": last["layer"].to_numpy(),
+            "kind": "idle",
+            "cause": DRAINED,
+            "cycles": total_cycles - last["end"].to_numpy(),
+        }
+    )
+    table = pd.concat([pes[["component", "layer", "kind", "cause", "cycles"]], tail])
+    table = table[table["cycles"] > 0]
+    grouped = table.groupby(["component", "layer", "kind", "cause"], sort=True, as_index=False)
+    out = grouped["cycles"].sum()
+    out.insert(1, "tile", tile_of(out["component"]))
+    return out
+
+
+def bubbles_by_layer(pe_table: pd.DataFrame) -> pd.DataFrame:
+    """Idle PE-cycles per layer and cause (one column per cause), plus busy PE-cycles."""
+    idle = pe_table[pe_table["kind"] == "idle"]
+    wide = idle.pivot_table(
+        index="layer", columns="cause", values="cycles", aggfunc="sum", fill_value=0
+    )
+    busy = pe_table[pe_table["kind"] == "mvm"].groupby("layer")["cycles"].sum()
+    wide["busy"] = busy.reindex(wide.index).fillna(0).astype(int)
+    ordered = [c for c in (*BUBBLE_CAUSES, DRAINED) if c in wide.columns] + ["busy"]
+    return wide[ordered].astype(int)
+
+
+def bubbles_by_tile(pe_table: pd.DataFrame) -> pd.DataFrame:
+    """Idle PE-cycles per tile and cause."""
+    idle = pe_table[pe_table["kind"] == "idle"]
+    return idle.pivot_table(
+        index="tile", columns="cause", values="cycles", aggfunc="sum", fill_value=0
+    ).astype(int)
+
+
+def component_utilization(intervals: pd.DataFrame, total_cycles: int) -> pd.DataFrame:
+    """Busy fraction of every traced component (idle intervals excluded).
+
+    Columns: component, tile, busy_cycles, utilization.
+    """
+    busy = intervals[intervals["kind"].astype(str) != "idle"].copy()
+    busy["component"] = busy["component"].astype(str)
+    busy["cycles"] = busy["end_cycle"] - busy["start_cycle"]
+    out = busy.groupby("component", sort=True, as_index=False)["cycles"].sum()
+    out = out.rename(columns={"cycles": "busy_cycles"})
+    out.insert(1, "tile", tile_of(out["component"]))
+    out["utilization"] = out["busy_cycles"] / max(total_cycles, 1)
+    return out
