@@ -12,10 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cimsim import __version__
+from cimsim.analysis.rundir import open_run
 from cimsim.config import load_arch, preset_names
 from cimsim.errors import CimsimError
+from cimsim.plots import plot_run
 from cimsim.report import (
     describe_arch_text,
+    export_trace,
     parse_input_shapes,
     run_summary_text,
     workload_table_text,
@@ -23,6 +26,7 @@ from cimsim.report import (
 )
 from cimsim.scheduler import SCHEDULERS
 from cimsim.simulate import load_workload, simulate, write_results
+from cimsim.trace import TraceLevel
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -61,7 +65,29 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--batch", type=int, default=1, help="inferences per run (default: 1)")
     run.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     run.add_argument("--out", type=Path, help="directory for summary.json and layers.csv")
+    run.add_argument(
+        "--trace",
+        default="off",
+        choices=[t.value for t in TraceLevel],
+        help="interval records besides counters: off; summary (PE busy/idle with causes); "
+        "full (also NoC, buffers, DRAM). Saved as trace.parquet in --out (default: off)",
+    )
+    run.add_argument("--plots", action="store_true", help="write figures into OUT/plots")
     run.add_argument("--quiet", action="store_true", help="print no summary table")
+
+    trace = commands.add_parser("trace", help="export the trace of a run")
+    trace.add_argument("run_dir", type=Path, help="a directory written by `cimsim run --out`")
+    trace.add_argument(
+        "--format",
+        default="perfetto",
+        choices=["perfetto", "parquet", "csv"],
+        help="perfetto: Chrome trace-event JSON for ui.perfetto.dev (default: %(default)s)",
+    )
+    trace.add_argument("--output", type=Path, help="file to write (default: in the run dir)")
+
+    plot = commands.add_parser("plot", help="draw the figures of a run (PNG and SVG)")
+    plot.add_argument("run_dir", type=Path, help="a directory written by `cimsim run --out`")
+    plot.add_argument("--output", type=Path, help="directory for figures (default: RUN/plots)")
 
     describe = commands.add_parser("describe", help="print a resolved architecture")
     describe.add_argument(
@@ -127,21 +153,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "run":
-        arch = load_arch(args.arch, args.set)
-        graph = load_workload(args.workload, parse_input_shapes(args.input_shape))
-        result = simulate(
-            arch,
-            graph,
-            scheduler=args.scheduler,
-            batch=args.batch,
-            seed=args.seed,
-            progress=True,
-        )
-        if not args.quiet:
-            print(run_summary_text(result))
-        if args.out is not None:
-            written = write_results(result, args.out)
-            print(f"results written to {', '.join(str(p) for p in written)}")
+        return _run(args)
+    if args.command == "trace":
+        written = export_trace(open_run(args.run_dir), args.format, args.output)
+        print(f"trace written to {written}")
+        return 0
+    if args.command == "plot":
+        written = plot_run(open_run(args.run_dir), args.output)
+        print(f"figures written to {written[0].parent}")
         return 0
     if args.command == "describe":
         if args.arch is None:
@@ -158,6 +177,33 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     graph = load_workload(args.workload, parse_input_shapes(args.input_shape))
     print(workload_table_text(graph))
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    if (args.trace != "off" or args.plots) and args.out is None:
+        raise CimsimError("--trace and --plots need --out DIR to write into")
+    arch = load_arch(args.arch, args.set)
+    graph = load_workload(args.workload, parse_input_shapes(args.input_shape))
+    spill = None if args.out is None else args.out / ".trace.partial.parquet"
+    result = simulate(
+        arch,
+        graph,
+        scheduler=args.scheduler,
+        batch=args.batch,
+        seed=args.seed,
+        progress=True,
+        trace=args.trace,
+        spill_path=spill,
+    )
+    if not args.quiet:
+        print(run_summary_text(result))
+    if args.out is not None:
+        written = write_results(result, args.out)
+        print(f"results written to {', '.join(str(p) for p in written)}")
+        if args.plots:
+            figures = plot_run(open_run(args.out))
+            print(f"figures written to {figures[0].parent}")
     return 0
 
 

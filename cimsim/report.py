@@ -1,16 +1,20 @@
 """Text rendering for the terminal: run summaries, architectures, workload tables."""
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from workloads.table import layer_table as workload_layer_table
 
+from cimsim.analysis.files import write_bytes_atomic, write_csv_atomic, write_json_atomic
+from cimsim.analysis.rundir import RunDir
 from cimsim.config.model import ArchConfig
 from cimsim.errors import WorkloadInputError
 from cimsim.simulate import RunResult
+from cimsim.trace.export import perfetto_events
 from workloads import zoo
 from workloads.ir import Graph
 from workloads.shapes import analyze
+from workloads.table import layer_table as workload_layer_table
 
 _LAYER_COLUMNS = (
     "layer", "op", "target", "output_shape", "copies", "crossbars", "home_tile",
@@ -99,6 +103,20 @@ def workload_table_text(graph: Graph) -> str:
         f"{graph.name}: {len(info.layers)} layers, {info.total_macs:,} MACs, "
         f"{info.total_params:,} parameters\n{table}"
     )
+
+
+def export_trace(run: RunDir, fmt: str, output: Path | None = None) -> Path:
+    """Write a run's trace as Perfetto JSON, Parquet or CSV; return the file written."""
+    suffix = {"perfetto": "json", "parquet": "parquet", "csv": "csv"}[fmt]
+    path = output or run.path / f"trace.{suffix}"
+    intervals = run.intervals()
+    if fmt == "perfetto":
+        write_json_atomic(path, perfetto_events(intervals, run.summary["clock_ghz"]))
+    elif fmt == "csv":
+        write_csv_atomic(path, intervals)
+    elif path.resolve() != run.trace_path.resolve():
+        write_bytes_atomic(path, run.trace_path.read_bytes())
+    return path
 
 
 def parse_input_shapes(items: list[str]) -> dict[str, tuple[int, ...]] | None:

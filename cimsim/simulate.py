@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from cimsim import __version__
 from cimsim.analysis.files import write_csv_atomic, write_json_atomic
+from cimsim.analysis.rundir import FORMAT_VERSION, LAYERS_FILE, SUMMARY_FILE, TRACE_FILE
 from cimsim.analysis.summary import bytes_per_level, layer_table, utilization
 from cimsim.components.chip import Chip
 from cimsim.components.executor import ProgramRunner
@@ -25,11 +26,6 @@ from hwmodels.errors import HwModelError
 from workloads.errors import WorkloadError
 from workloads.ir import Graph
 from workloads.shapes import GraphInfo, analyze
-
-RESULT_FORMAT_VERSION = 1
-"""Version of the files a run writes; readers refuse other versions."""
-SUMMARY_FILE = "summary.json"
-TRACE_FILE = "trace.parquet"
 
 
 @dataclass(frozen=True)
@@ -143,7 +139,7 @@ def _summary(
 ) -> dict[str, Any]:
     latency_s = engine.cycles_to_seconds(total_cycles)
     return {
-        "format_version": RESULT_FORMAT_VERSION,
+        "format_version": FORMAT_VERSION,
         "cimsim_version": __version__,
         "arch": arch.name,
         "workload": info.name,
@@ -163,6 +159,7 @@ def _summary(
         "pes_used": mapping.pes_used,
         "pes_total": mapping.pes_total,
         "utilization": utilization(sink, mapping, arch.tiles, total_cycles),
+        "tile_busy_cycles": [sink.tile_busy_cycles().get(t, 0) for t in range(arch.tiles)],
         "bytes": bytes_per_level(sink),
         "adc_conversions": sink.total("adc", "conversion"),
         "crossbar_reads": sink.total("crossbar", "read"),
@@ -174,7 +171,7 @@ def write_results(result: RunResult, out_dir: Path) -> list[Path]:
 
     summary.json goes last: a directory with it holds a complete run.
     """
-    written = [out_dir / "layers.csv"]
+    written = [out_dir / LAYERS_FILE]
     write_csv_atomic(written[0], result.layers)
     if result.trace is not None:
         written.append(out_dir / TRACE_FILE)

@@ -8,6 +8,8 @@ is idle with cause "drained" (its work is done: not a bubble of the schedule).
 Columns of ``pe_time``: component, tile, layer, kind ("mvm" or "idle"), cause, cycles.
 """
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from cimsim.trace import Cause
@@ -22,7 +24,7 @@ BUBBLE_CAUSES: tuple[str, ...] = tuple(c.value for c in Cause)
 def tile_of(component: pd.Series) -> pd.Series:
     """Tile index parsed from component names such as "tile12.pe3" (-1 when none)."""
     extracted = component.astype(str).str.extract(r"^tile(\d+)\.")[0]
-    return extracted.fillna(-1).astype(int)
+    return extracted.fillna("-1").astype(int)
 
 
 def pe_time(intervals: pd.DataFrame, total_cycles: int) -> pd.DataFrame:
@@ -53,16 +55,24 @@ def pe_time(intervals: pd.DataFrame, total_cycles: int) -> pd.DataFrame:
     return out
 
 
-def bubbles_by_layer(pe_table: pd.DataFrame) -> pd.DataFrame:
-    """Idle PE-cycles per layer and cause (one column per cause), plus busy PE-cycles."""
+def bubbles_by_layer(
+    pe_table: pd.DataFrame, layer_order: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Busy PE-cycles and idle PE-cycles per cause (one column each), one row per layer.
+
+    Rows follow ``layer_order`` (e.g. the network's topological order) when given.
+    """
     idle = pe_table[pe_table["kind"] == "idle"]
     wide = idle.pivot_table(
         index="layer", columns="cause", values="cycles", aggfunc="sum", fill_value=0
     )
     busy = pe_table[pe_table["kind"] == "mvm"].groupby("layer")["cycles"].sum()
     wide["busy"] = busy.reindex(wide.index).fillna(0).astype(int)
-    ordered = [c for c in (*BUBBLE_CAUSES, DRAINED) if c in wide.columns] + ["busy"]
-    return wide[ordered].astype(int)
+    ordered = ["busy"] + [c for c in (*BUBBLE_CAUSES, DRAINED) if c in wide.columns]
+    wide = wide[ordered].astype(int)
+    if layer_order is not None:
+        wide = wide.reindex([name for name in layer_order if name in wide.index])
+    return wide
 
 
 def bubbles_by_tile(pe_table: pd.DataFrame) -> pd.DataFrame:

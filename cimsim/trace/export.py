@@ -70,7 +70,9 @@ def _link_load_counters(frame: pd.DataFrame, us_per_cycle: float) -> list[dict[s
         deltas = np.concatenate([np.ones(len(mine), int), -np.ones(len(mine), int)])
         order = np.lexsort((deltas, times))  # ends before starts at the same cycle
         load = np.cumsum(deltas[order])
+        pid = int(tile) + 1
         for t, value in zip(times[order], load, strict=True):
-            events.append({"ph": "C", "name": "busy links", "pid": int(tile) + 1,
-                           "ts": float(t) * us_per_cycle, "args": {"links": int(value)}})  # fmt: skip
+            ts = float(t) * us_per_cycle
+            args = {"links": int(value)}
+            events.append({"ph": "C", "name": "busy links", "pid": pid, "ts": ts, "args": args})
     return events

@@ -1,0 +1,125 @@
+"""Figures of a run (matplotlib, Agg): timeline per tile, utilization on the mesh, bubbles
+per layer by cause, data movement per level. Each function returns a Figure; ``plot_run``
+writes every figure a run directory supports as PNG and SVG."""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from cimsim.analysis.bubbles import bubbles_by_layer, pe_time, tile_of
+from cimsim.analysis.rundir import RunDir
+from cimsim.analysis.summary import LEVEL_COUNTERS
+
+_LEVEL_KEYS = [key for key, _, _ in LEVEL_COUNTERS if key != "noc_byte_hops"]
+
+
+def timeline_figure(intervals: pd.DataFrame, clock_ghz: float) -> Figure:
+    """One row per tile: when its PEs computed, coloured by layer."""
+    busy = intervals[intervals["kind"].astype(str) == "mvm"].copy()
+    busy["tile"] = tile_of(busy["component"])
+    busy = busy.drop_duplicates(["tile", "start_cycle", "end_cycle", "layer"])
+    tiles = sorted(busy["tile"].unique())
+    layers = list(dict.fromkeys(busy["layer"].astype(str)))
+    colours = plt.get_cmap("tab20")
+    fig, ax = plt.subplots(figsize=(11, 1.0 + 0.25 * max(len(tiles), 4)))
+    us = 1.0 / (clock_ghz * 1e3)
+    for row, tile in enumerate(tiles):
+        mine = busy[busy["tile"] == tile]
+        for layer, spans in mine.groupby(mine["layer"].astype(str), sort=False):
+            starts = spans["start_cycle"].to_numpy() * us
+            widths = (spans["end_cycle"] - spans["start_cycle"]).to_numpy() * us
+            ranges = list(zip(starts, widths, strict=True))
+            ax.broken_barh(ranges, (row - 0.4, 0.8), color=colours(layers.index(layer) % 20))
+    ax.set_yticks(range(len(tiles)), [f"tile {t}" for t in tiles])
+    ax.set_xlabel("time (µs)")
+    ax.set_title("PE activity per tile (colour = layer)")
+    ax.invert_yaxis()
+    fig.tight_layout()
+    return fig
+
+
+def utilization_heatmap_figure(summary: dict) -> Figure:
+    """Tile utilization (busy union / total time) laid out on the NoC mesh."""
+    rows, cols = summary["mesh"]
+    busy = np.asarray(summary["tile_busy_cycles"], dtype=float).reshape(rows, cols)
+    util = busy / max(summary["total_cycles"], 1)
+    fig, ax = plt.subplots(figsize=(1.0 + 0.5 * cols, 0.8 + 0.5 * rows))
+    image = ax.imshow(util, cmap="viridis", vmin=0.0, vmax=max(util.max(), 1e-9))
+    fig.colorbar(image, ax=ax, label="utilization")
+    ax.set_xlabel("mesh column")
+    ax.set_ylabel("mesh row")
+    ax.set_title("tile utilization on the mesh")
+    fig.tight_layout()
+    return fig
+
+
+def bubbles_figure(
+    intervals: pd.DataFrame, total_cycles: int, layer_order: Sequence[str] | None = None
+) -> Figure:
+    """Stacked bars: busy and idle PE-cycles per layer, idle split by cause."""
+    table = bubbles_by_layer(pe_time(intervals, total_cycles), layer_order)
+    fig, ax = plt.subplots(figsize=(max(6, 0.35 * len(table)), 4.5))
+    bottom = np.zeros(len(table))
+    for column in table.columns:
+        ax.bar(table.index, table[column], bottom=bottom, label=column)
+        bottom += table[column].to_numpy()
+    ax.set_ylabel("PE-cycles")
+    ax.set_title("PE time per layer: busy and idle by cause")
+    ax.tick_params(axis="x", rotation=90, labelsize=7)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def data_movement_figure(layers: pd.DataFrame) -> Figure:
+    """Bytes moved per level, per layer (stacked)."""
+    fig, ax = plt.subplots(figsize=(max(6, 0.35 * len(layers)), 4.5))
+    bottom = np.zeros(len(layers))
+    for key in _LEVEL_KEYS:
+        values = layers[key].to_numpy(dtype=float)
+        ax.bar(layers["layer"], values, bottom=bottom, label=key.removesuffix("_bytes"))
+        bottom += values
+    ax.set_ylabel("bytes")
+    ax.set_title("data movement per layer and level")
+    ax.tick_params(axis="x", rotation=90, labelsize=7)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def plot_run(run: RunDir, out_dir: Path | None = None) -> list[Path]:
+    """Write the run's figures (PNG and SVG) into ``out_dir`` (default: the run's plots/)."""
+    out_dir = out_dir or run.path / "plots"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    figures = {
+        "utilization_mesh": utilization_heatmap_figure(run.summary),
+        "data_movement": data_movement_figure(run.layers),
+    }
+    if run.has_trace:
+        intervals = run.intervals()
+        figures["timeline"] = timeline_figure(intervals, run.summary["clock_ghz"])
+        figures["bubbles"] = bubbles_figure(
+            intervals, run.summary["total_cycles"], list(run.layers["layer"])
+        )
+    written = []
+    for name, figure in figures.items():
+        for suffix in ("png", "svg"):
+            path = out_dir / f"{name}.{suffix}"
+            tmp = out_dir / f".{name}.tmp.{suffix}"
+            figure.savefig(tmp, dpi=110, metadata=_STABLE_METADATA[suffix])
+            tmp.replace(path)
+            written.append(path)
+        plt.close(figure)
+    return written
+
+
+_STABLE_METADATA = {"png": {"Software": None}, "svg": {"Date": None}}
+"""No timestamps in the files, so the same run gives the same bytes."""

@@ -1,0 +1,68 @@
+"""The ``cimsim sweep`` subcommand: its arguments and what it does with them."""
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from cimsim.sweep.plot import plot_pareto
+from cimsim.sweep.runner import run_sweep
+from cimsim.sweep.store import RESULTS_NAME
+
+
+def add_sweep_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``sweep SWEEP.yaml --out DIR [--workers N] [--scheduler-address ADDR] [--plot]``
+    to the subcommands ``subparsers`` (what ``add_subparsers`` returned)."""
+    sweep = subparsers.add_parser(
+        "sweep",
+        help="run a design-space sweep on Dask (see docs/sweeps.md)",
+        description=(
+            "Simulate every point of a sweep file on a Dask cluster, writing DIR/results.parquet "
+            "as points finish. Rerunning with the same --out skips finished points."
+        ),
+    )
+    sweep.add_argument("sweep_file", type=Path, metavar="SWEEP.yaml", help="the sweep file")
+    sweep.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help=f"directory for {RESULTS_NAME} and per-point parts (reused to resume)",
+    )
+    sweep.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="worker processes of the local Dask cluster (default: one per CPU, at most one "
+        "per point); ignored with --scheduler-address",
+    )
+    sweep.add_argument(
+        "--scheduler-address",
+        metavar="tcp://HOST:PORT",
+        help="address of a running Dask scheduler to use instead of a local cluster (the Dask "
+        "scheduler; --scheduler of `cimsim run` is the scheduling policy, swept as an axis)",
+    )
+    sweep.add_argument(
+        "--plot", action="store_true", help="also write the Pareto front as pareto.png and .svg"
+    )
+    return sweep
+
+
+def run_sweep_command(args: argparse.Namespace) -> int:
+    """Run the sweep ``args`` describe, print a one-line tally; CimsimErrors propagate."""
+    results = run_sweep(
+        args.sweep_file,
+        args.out,
+        workers=args.workers,
+        scheduler_address=args.scheduler_address,
+        progress=sys.stderr.isatty(),
+    )
+    ok = int((results["status"] == "ok").sum())
+    failed = results[results["status"] != "ok"]
+    print(f"{len(results)} points: {ok} ok, {len(failed)} failed; {args.out / RESULTS_NAME}")
+    for _, row in failed.head(5).iterrows():
+        print(f"  failed {row['key'][:12]}: {row['error_type']}: {row['error']}")
+    if args.plot:
+        written = plot_pareto(results, args.out)
+        print(f"plots written to {', '.join(str(p) for p in written)}")
+    return 0

@@ -1,0 +1,181 @@
+"""Running a sweep on Dask: a LocalCluster by default, any running cluster by address.
+
+Nothing finished is lost: each point's row is written as soon as it arrives, and a rerun
+skips every point already recorded (except failures marked retryable). Fault handling:
+
+- a point that raises a CimsimError (e.g. the network does not fit) is a row with its error;
+- any other exception escaping a point is retried ``TASK_RETRIES`` times by Dask, then
+  recorded as a retryable error;
+- a worker process that dies mid-point has that point re-run on another worker by the
+  scheduler (up to ``distributed.scheduler.allowed-failures`` deaths per point, default 3;
+  after that the point is recorded as a retryable ``KilledWorker`` error).
+"""
+
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from distributed import Client, Future, LocalCluster, as_completed
+from tqdm import tqdm
+
+from cimsim.errors import CimsimError
+from cimsim.sweep.evaluate import PointTask, error_row, evaluate_point
+from cimsim.sweep.spec import SweepPoint, load_sweep, resolve_points
+from cimsim.sweep.store import read_parts, results_frame, write_part, write_results
+
+CONNECT_TIMEOUT_S = 5.0
+"""How long to wait for a scheduler given by address before giving up."""
+TASK_RETRIES = 1
+"""Dask retries of a point whose function raised something other than a CimsimError."""
+CONSOLIDATE_EVERY_S = 0.5
+"""Minimum interval between rewrites of results.parquet while points arrive (parts are
+written for every point; results.parquet is always rewritten at the end)."""
+
+Evaluate = Callable[[PointTask], dict[str, Any]]
+
+log = logging.getLogger(__name__)
+
+
+def run_sweep(
+    sweep_file: str | Path,
+    out_dir: str | Path,
+    workers: int | None = None,
+    scheduler_address: str | None = None,
+    progress: bool = True,
+    *,
+    evaluate: Evaluate = evaluate_point,
+) -> pd.DataFrame:
+    """Run every point of ``sweep_file`` not yet in ``out_dir``; return the results table.
+
+    All points are resolved before any work starts, so a bad axis fails at once. Without
+    ``scheduler_address`` a LocalCluster of ``workers`` processes (default: one per CPU, at
+    most one per point) is started and closed; with it, that cluster is used (its workers
+    need cimsim installed; ONNX workloads must be readable at the same path on each).
+    ``evaluate`` is the function a worker applies to a point (tests inject faults with it);
+    it must be picklable.
+    """
+    sweep_path = Path(sweep_file)
+    out = Path(out_dir)
+    points = resolve_points(load_sweep(sweep_path), sweep_path)
+    if workers is not None and workers < 1:
+        raise CimsimError(f"--workers must be at least 1, got {workers}")
+    rows = read_parts(out, [p.key for p in points])
+    todo = [p for p in points if p.key not in rows or bool(rows[p.key].get("retryable"))]
+    log.info("%s: %d points, %d to run", sweep_path, len(points), len(todo))
+    if todo:
+        n_workers = workers or min(os.cpu_count() or 1, len(todo))
+        with _client(n_workers, scheduler_address) as client:
+            _run_points(client, todo, points, rows, out, evaluate, progress, sweep_path)
+    frame = results_frame(points, rows)
+    write_results(out, frame)
+    return frame
+
+
+def _run_points(
+    client: Client,
+    todo: list[SweepPoint],
+    points: tuple[SweepPoint, ...],
+    rows: dict[str, dict[str, Any]],
+    out: Path,
+    evaluate: Evaluate,
+    progress: bool,
+    sweep_path: Path,
+) -> None:
+    """Submit ``todo``, record each row as it arrives; on any exit, keep what finished."""
+    futures: dict[Future, SweepPoint] = {}
+    for point in todo:
+        task = PointTask(
+            key=point.key,
+            arch=point.arch,
+            workload=point.workload_ref,
+            scheduler=point.scheduler,
+            batch=point.batch,
+            seed=point.seed,
+            mode=point.mode,
+        )
+        future = client.submit(
+            evaluate, task, key=f"cimsim-point-{point.key}", retries=TASK_RETRIES
+        )
+        futures[future] = point
+    bar = tqdm(
+        total=len(points),
+        initial=len(points) - len(todo),
+        desc=f"sweep {sweep_path.name}",
+        unit="point",
+        disable=not progress,
+    )
+    last_write = time.monotonic()
+    try:
+        for future in as_completed(list(futures)):
+            point = futures.pop(future)
+            row = _collect(future, point)
+            write_part(out, row)
+            rows[point.key] = row
+            future.release()
+            bar.update()
+            if row["status"] != "ok":
+                log.info("point %d (%s) failed: %s", point.index, point.label, row["error"])
+            if time.monotonic() - last_write >= CONSOLIDATE_EVERY_S:
+                write_results(out, results_frame(points, rows))
+                last_write = time.monotonic()
+    finally:
+        bar.close()
+        if futures:
+            client.cancel(list(futures))
+            write_results(out, results_frame(points, rows))
+
+
+def _collect(future: Future, point: SweepPoint) -> dict[str, Any]:
+    """The row a finished future stands for; an infrastructure failure is a retryable row."""
+    try:
+        row = future.result()
+    except Exception as exc:  # anything a point or the cluster raised: record, go on
+        return error_row(point.key, exc, retryable=True)
+    if not isinstance(row, dict) or row.get("key") != point.key:
+        return error_row(point.key, RuntimeError(f"malformed result {row!r}"), retryable=True)
+    return row
+
+
+@contextlib.contextmanager
+def _client(workers: int, address: str | None) -> Iterator[Client]:
+    """A client of the cluster at ``address``, or of a new LocalCluster (closed on exit)."""
+    if address is not None:
+        client = _connect(address)
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    cluster = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    try:
+        client = Client(cluster)
+        try:
+            yield client
+        finally:
+            client.close()
+    finally:
+        cluster.close()
+
+
+def _connect(address: str) -> Client:
+    """Connect to a running scheduler, or fail with a CimsimError within the timeout."""
+    try:
+        return Client(address, timeout=f"{CONNECT_TIMEOUT_S}s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise CimsimError(
+            f"--scheduler-address {address}: no Dask scheduler answered within "
+            f"{CONNECT_TIMEOUT_S:g} s ({type(exc).__name__}: {exc}); start one with "
+            f"`dask scheduler` (and `dask worker {address}`), or omit --scheduler-address to "
+            f"run on a local cluster"
+        ) from None

@@ -1,0 +1,302 @@
+"""The sweep file: a base configuration plus axes, resolved into fully validated points.
+
+Every point is resolved before any work starts (arch via ``load_arch(base, overrides)``, each
+workload built once), so a bad axis fails in the driver, naming the sweep file and the axis.
+"""
+
+import hashlib
+import itertools
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Self
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from cimsim.config import ArchConfig, apply_override, load_arch
+from cimsim.errors import CimsimError, ConfigError
+from cimsim.scheduler import SCHEDULERS
+from cimsim.simulate import load_workload
+
+MODES: tuple[str, ...] = ("event",)
+"""Simulation modes a point may use; the closed-form ``estimate`` mode does not exist yet."""
+
+SPECIAL_AXES: tuple[str, ...] = ("arch", "workload", "scheduler", "mode", "batch", "seed")
+"""Axes that are not architecture fields; every other axis is a dotted field path."""
+
+
+class SweepFile(BaseModel):
+    """A sweep file as written: base run settings and either a ``grid`` or ``points``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    arch: str = Field(min_length=1)
+    """Base architecture: a preset name or a .yaml file (relative to the sweep file)."""
+    workload: str = Field(min_length=1)
+    """Base network: a built-in name or an .onnx file (relative to the sweep file)."""
+    scheduler: str = "layer_by_layer"
+    """Scheduling policy of every point that does not sweep it."""
+    batch: int = Field(default=1, ge=1)
+    """Inferences per run."""
+    seed: int = 0
+    """Random seed of every run."""
+    mode: str = "event"
+    """Simulation mode: ``event`` (the cycle-level engine)."""
+    overrides: dict[str, Any] = Field(default_factory=dict, alias="set")
+    """Field overrides applied to every point before its axes, ``dotted.path: value``."""
+    grid: dict[str, list[Any]] | None = None
+    """Axes swept as a cartesian product, ``axis: [values]``, in file order."""
+    points: list[dict[str, Any]] | None = None
+    """Explicit points, each a mapping ``axis: value``; unnamed axes keep the base value."""
+
+    @model_validator(mode="after")
+    def _grid_or_points(self) -> Self:
+        if (self.grid is None) == (self.points is None):
+            raise ValueError("give exactly one of `grid` (a cartesian product) or `points`")
+        if self.grid is not None and not self.grid:
+            raise ValueError("`grid` has no axes")
+        if self.points is not None and not self.points:
+            raise ValueError("`points` is empty")
+        return self
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """One fully resolved point of a sweep, keyed by a stable hash of what it simulates."""
+
+    index: int
+    """Position in the sweep (grid order or list order)."""
+    key: str
+    """sha256 of the canonical JSON of the resolved arch, workload, scheduler, batch, seed, mode."""
+    axes: tuple[tuple[str, Any], ...]
+    """The axis values this point sets, as written in the sweep file."""
+    columns: tuple[tuple[str, Any], ...]
+    """Result-table identity columns: arch, workload, ..., then each swept field by its
+    resolved field path (units in the name, e.g. ``tile.crossbar.read_latency_ns``)."""
+    arch: ArchConfig
+    workload: str
+    """Workload as written (built-in name or file)."""
+    workload_ref: str
+    """What ``load_workload`` is given: the name, or the file path resolved against the sweep."""
+    scheduler: str
+    batch: int
+    seed: int
+    mode: str
+
+    @property
+    def label(self) -> str:
+        """Short human description: the axis values it sets."""
+        return ", ".join(f"{k}={v}" for k, v in self.axes) or "base"
+
+
+def load_sweep(path: Path) -> SweepFile:
+    """Read and validate a sweep file; errors are ConfigErrors naming the file and field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such sweep file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the sweep file: {exc}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}:{where} malformed YAML: {problem}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping (arch, workload, grid or points, ...)")
+    try:
+        return SweepFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path)) from None
+
+
+def _describe(exc: ValidationError, path: Path) -> str:
+    lines = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            allowed = ", ".join(sorted(f.alias or n for n, f in SweepFile.model_fields.items()))
+            message = f"unknown key; a sweep file has: {allowed}"
+        elif error["type"] == "missing":
+            message = "required key is missing"
+        got = error.get("input")
+        shown = "" if error["type"] == "missing" or isinstance(got, dict) else f" (got {got!r})"
+        lines.append(f"{path}: {field}: {message}{shown}")
+    return "\n".join(lines)
+
+
+def resolve_points(sweep: SweepFile, path: Path) -> tuple[SweepPoint, ...]:
+    """Every point of ``sweep`` resolved and validated; ``path`` is the sweep file (for
+    messages and for resolving relative files). Raises ConfigError on the first bad axis."""
+    base_dir = path.parent
+    raw_points = _raw_points(sweep, path)
+    axis_names = list(dict.fromkeys(name for point in raw_points for name in point))
+    for name in (*sweep.overrides, *axis_names):
+        _check_axis_name(name, path)
+    base_overrides = [_override(k, v) for k, v in sweep.overrides.items()]
+    field_axes = [name for name in axis_names if name not in SPECIAL_AXES]
+    workloads: dict[str, tuple[str, Any]] = {}
+    points: list[SweepPoint] = []
+    seen: dict[str, int] = {}
+    for index, axes in enumerate(raw_points):
+        settings = {name: axes.get(name, getattr(sweep, name)) for name in SPECIAL_AXES}
+        where = f"{path}: point {index} ({_label(axes)})"
+        _check_special(settings, axes, path)
+        overrides = base_overrides + [_override(k, v) for k, v in axes.items() if k in field_axes]
+        arch_spec = _relative(str(settings["arch"]), base_dir, (".yaml", ".yml"))
+        try:
+            arch = load_arch(arch_spec, overrides)
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+        workload = str(settings["workload"])
+        if workload not in workloads:
+            workloads[workload] = _check_workload(workload, base_dir, path, "workload" in axes)
+        point = SweepPoint(
+            index=index,
+            key="",
+            axes=tuple(axes.items()),
+            columns=_columns(settings, arch, field_axes),
+            arch=arch,
+            workload=workload,
+            workload_ref=workloads[workload][0],
+            scheduler=str(settings["scheduler"]),
+            batch=int(settings["batch"]),
+            seed=int(settings["seed"]),
+            mode=str(settings["mode"]),
+        )
+        key = _point_key(point, workloads[workload][1])
+        if key in seen:
+            raise ConfigError(
+                f"{where}: resolves to the same configuration as point {seen[key]}; "
+                f"remove the duplicate"
+            )
+        seen[key] = index
+        points.append(replace(point, key=key))
+    return tuple(points)
+
+
+def _raw_points(sweep: SweepFile, path: Path) -> list[dict[str, Any]]:
+    if sweep.points is not None:
+        return [dict(point) for point in sweep.points]
+    assert sweep.grid is not None
+    for name, values in sweep.grid.items():
+        if not values:
+            raise ConfigError(f"{path}: grid axis {name!r} is empty; give at least one value")
+        duplicates = [v for i, v in enumerate(values) if v in values[:i]]
+        if duplicates:
+            raise ConfigError(f"{path}: grid axis {name!r} repeats {duplicates[0]!r}")
+    names = list(sweep.grid)
+    return [
+        dict(zip(names, combo, strict=True)) for combo in itertools.product(*sweep.grid.values())
+    ]
+
+
+def _check_axis_name(name: str, path: Path) -> None:
+    """A field path must name an architecture field (a typo is an error, not a new key)."""
+    if name in SPECIAL_AXES:
+        return
+    try:
+        apply_override({}, f"{name}=0", str(path))
+    except ConfigError as exc:
+        detail = re.sub(r"^--set '[^']*': ", "", str(exc))
+        raise ConfigError(
+            f"{path}: axis {name!r}: {detail} (special axes: {', '.join(SPECIAL_AXES)})"
+        ) from None
+
+
+def _check_special(settings: Mapping[str, Any], axes: Mapping[str, Any], path: Path) -> None:
+    def fail(name: str, message: str) -> None:
+        what = f"axis {name!r}" if name in axes else f"key {name!r}"
+        raise ConfigError(f"{path}: {what}: {message} (got {settings[name]!r})")
+
+    if settings["scheduler"] not in SCHEDULERS:
+        fail("scheduler", f"unknown scheduler; choices: {', '.join(sorted(SCHEDULERS))}")
+    if settings["mode"] not in MODES:
+        fail("mode", f"unknown mode; available: {', '.join(MODES)} (estimate is not built yet)")
+    for name, low in (("batch", 1), ("seed", 0)):
+        value = settings[name]
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            fail(name, f"must be an integer >= {low}")
+    for name in ("arch", "workload"):
+        if not isinstance(settings[name], str) or not settings[name]:
+            fail(name, "must be a preset/network name or a file path")
+
+
+def _check_workload(workload: str, base_dir: Path, path: Path, is_axis: bool) -> tuple[str, Any]:
+    """(reference for load_workload, identity for the key); builds the network once."""
+    ref = _relative(workload, base_dir, (".onnx",))
+    try:
+        load_workload(ref)
+    except CimsimError as exc:
+        what = "axis 'workload'" if is_axis else "key 'workload'"
+        raise ConfigError(f"{path}: {what}: {exc}") from None
+    file = Path(ref)
+    if file.is_file():
+        return ref, {"file": file.name, "sha256": hashlib.sha256(file.read_bytes()).hexdigest()}
+    return ref, workload
+
+
+def _relative(spec: str, base_dir: Path, suffixes: Sequence[str]) -> str:
+    """A file named relative to the sweep file, if it exists there; else ``spec`` unchanged."""
+    candidate = base_dir / spec
+    if spec.endswith(tuple(suffixes)) and not Path(spec).is_absolute() and candidate.is_file():
+        return str(candidate)
+    return spec
+
+
+def _override(name: str, value: Any) -> str:
+    """``name=value`` for ``load_arch``; JSON is valid YAML, so values keep their type."""
+    return f"{name}={json.dumps(value, default=str)}"
+
+
+def _label(axes: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in axes.items()) or "base"
+
+
+def _columns(
+    settings: Mapping[str, Any], arch: ArchConfig, field_axes: Sequence[str]
+) -> tuple[tuple[str, Any], ...]:
+    columns: list[tuple[str, Any]] = [(name, settings[name]) for name in SPECIAL_AXES]
+    for name in field_axes:
+        field_path, value = _resolved_field(arch, name)
+        columns.append((field_path, value))
+    return tuple(columns)
+
+
+def _resolved_field(arch: ArchConfig, dotted: str) -> tuple[str, Any]:
+    """(field-name path, resolved value) of a file path like ``tile.crossbar.read_latency``."""
+    node: Any = arch
+    names = []
+    for key in dotted.split("."):
+        fields = type(node).model_fields
+        name = next((n for n, f in fields.items() if key in (n, f.alias)), key)
+        names.append(name)
+        node = getattr(node, name)
+    if isinstance(node, BaseModel):
+        node = node.model_dump(mode="json")
+    if not isinstance(node, str | int | float | bool) or node is None:
+        node = json.dumps(node, sort_keys=True, default=str)
+    return ".".join(names), node
+
+
+def _point_key(point: SweepPoint, workload: Any) -> str:
+    """The stable identity of a point: sha256 of canonical JSON of everything simulated.
+
+    ``workload`` is the network's identity: its name, or a file's name and content hash.
+    """
+    identity = {
+        "arch": point.arch.model_dump(mode="json"),
+        "workload": workload,
+        "scheduler": point.scheduler,
+        "batch": point.batch,
+        "seed": point.seed,
+        "mode": point.mode,
+    }
+    canonical = json.dumps(identity, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
