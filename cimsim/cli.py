@@ -15,6 +15,7 @@ from cimsim import __version__
 from cimsim.analysis.rundir import open_run
 from cimsim.config import load_arch, preset_names
 from cimsim.errors import CimsimError
+from cimsim.mapper import DUPLICATIONS, PLACEMENTS
 from cimsim.plots import plot_run
 from cimsim.report import (
     describe_arch_text,
@@ -61,6 +62,27 @@ def build_parser() -> argparse.ArgumentParser:
         default="layer_by_layer",
         choices=sorted(SCHEDULERS),
         help="scheduling policy (default: %(default)s)",
+    )
+    run.add_argument(
+        "--duplication",
+        default="none",
+        choices=list(DUPLICATIONS),
+        help="weight duplication policy: none; greedy (CLSA-CIM: copy the slowest layer "
+        "while PEs are free) (default: %(default)s)",
+    )
+    run.add_argument(
+        "--extra-pes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="PEs duplication may use beyond one copy of every layer (default: all free)",
+    )
+    run.add_argument(
+        "--placement",
+        default="in_order",
+        choices=list(PLACEMENTS),
+        help="order in which PEs are handed out over the mesh: in_order (row-major), "
+        "snake, hilbert (default: %(default)s)",
     )
     run.add_argument("--batch", type=int, default=1, help="inferences per run (default: 1)")
     run.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
@@ -195,6 +217,9 @@ def _run(args: argparse.Namespace) -> int:
         progress=True,
         trace=args.trace,
         spill_path=spill,
+        duplication=args.duplication,
+        placement=args.placement,
+        extra_pes=args.extra_pes,
     )
     if not args.quiet:
         print(run_summary_text(result))

@@ -58,6 +58,9 @@ def simulate(
     scheduler: str = "layer_by_layer",
     batch: int = 1,
     seed: int = 0,
+    duplication: str = "none",
+    placement: str = "in_order",
+    extra_pes: int | None = None,
     progress: bool = False,
     fine_grained: bool = False,
     trace: TraceLevel | str = TraceLevel.OFF,
@@ -79,7 +82,7 @@ def simulate(
         raise WorkloadInputError(str(exc)) from None
     except HwModelError as exc:
         raise ConfigError(f"{arch.name}: {exc}") from None
-    mapping = map_network(info, arch, hw)
+    mapping = map_network(info, arch, hw, duplication, placement, extra_pes)
     program = schedule(info, mapping, arch, batch)
     engine = Engine(hw.clock_ghz, seed)
     try:
@@ -144,6 +147,8 @@ def _summary(
         "arch": arch.name,
         "workload": info.name,
         "scheduler": scheduler,
+        "duplication": mapping.duplication,
+        "placement": mapping.placement,
         "batch": batch,
         "seed": seed,
         "clock_ghz": arch.clock.frequency_ghz,
@@ -161,9 +166,14 @@ def _summary(
         "utilization": utilization(sink, mapping, arch.tiles, total_cycles),
         "tile_busy_cycles": [sink.tile_busy_cycles().get(t, 0) for t in range(arch.tiles)],
         "bytes": bytes_per_level(sink),
+        "noc_hops_per_byte": _ratio(sink.total("noc", "byte_hop"), sink.total("noc", "byte")),
         "adc_conversions": sink.total("adc", "conversion"),
         "crossbar_reads": sink.total("crossbar", "read"),
     }
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else 0.0
 
 
 def write_results(result: RunResult, out_dir: Path) -> list[Path]:

@@ -22,12 +22,14 @@ import math
 from collections.abc import Callable, Generator
 from typing import Any
 
+import numpy as np
+
 from cimsim.components.chip import Chip, row_bytes
 from cimsim.engine import Engine, Process
 from cimsim.mapper import ChipMapping
 from cimsim.program import Level, Program, Task
 from cimsim.trace import Cause
-from workloads.shapes import GraphInfo, LayerInfo, input_rows_needed
+from workloads.shapes import GraphInfo, LayerInfo, input_rows_needed, rows_of
 
 
 class ProgramRunner:
@@ -55,14 +57,11 @@ class ProgramRunner:
         self._outputs = frozenset(info.outputs)
         self._on_task_done = on_task_done
         self._fine_grained = fine_grained
-        self._consumers: dict[str, list[str]] = {layer.name: [] for layer in info.layers}
-        for layer in info.layers:
-            for producer in layer.inputs:
-                self._consumers.setdefault(producer, []).append(layer.name)
         self.done = [engine.event() for _ in program.tasks]
         self._fetched: dict[tuple[str, int, int, str], int] = {}
         self.layer_start_cycles: dict[str, int] = {}
         self.layer_end_cycles: dict[str, int] = {}
+        self._targets = self._delivery_targets()
 
     def start(self) -> None:
         """Create one process per layer copy (in the Program's deterministic order)."""
@@ -211,24 +210,49 @@ class ProgramRunner:
         if not read.triggered:
             yield read
 
-    def _deliver(self, task: Task, info: LayerInfo, home: int) -> Process:
-        size = (task.row_stop - task.row_start) * row_bytes(info.output_shape, self._bits)
-        targets: list[tuple[Level, int]] = []
-        for consumer in self._consumers.get(info.name, []):
-            level = self._program.edge_levels[(info.name, consumer)]
-            copies = len(self._mapping.copies.get(consumer, ())) or 1
-            for copy in range(copies):
-                target = (level, self._mapping.home_tile(consumer, copy))
+    def _delivery_targets(self) -> dict[str, list[tuple[Level, int, np.ndarray | None]]]:
+        """Producer -> (level, destination tile, rows wanted) of every place its rows go.
+
+        Rows kept in a tile buffer go only to the consumer copies whose tasks read them
+        (a boolean mask over the producer's output rows, merged per destination tile); rows
+        kept in the global buffer or DRAM are stored once (tile -1, no mask).
+        """
+        wanted: dict[tuple[str, int], np.ndarray] = {}
+        shared: dict[str, list[Level]] = {}
+        for task in self._program.tasks:
+            info = self._info.by_name[task.layer]
+            home = self._mapping.home_tile(task.layer, task.copy)
+            for index, producer in enumerate(info.inputs):
+                level = self._program.edge_levels[(producer, task.layer)]
                 if level is not Level.TILE:
-                    target = (level, -1)  # one shared copy in the global buffer or DRAM
-                if target not in targets:
-                    targets.append(target)
-        if info.name in self._outputs:
-            targets.append((Level.DRAM, -1))
-        moves = [
-            self._engine.process(self._chip.deliver(info.name, home, level, dst, size))
-            for level, dst in targets
-        ]
+                    if level not in shared.setdefault(producer, []):
+                        shared[producer].append(level)
+                    continue
+                start, stop = input_rows_needed(info, task.row_start, task.row_stop, index)
+                mask = wanted.get((producer, home))
+                if mask is None:
+                    mask = np.zeros(rows_of(info.input_shapes[index]), dtype=bool)
+                    wanted[(producer, home)] = mask
+                mask[start:stop] = True
+        targets: dict[str, list[tuple[Level, int, np.ndarray | None]]] = {}
+        for (producer, tile), mask in wanted.items():
+            targets.setdefault(producer, []).append((Level.TILE, tile, mask))
+        for producer, levels in shared.items():
+            targets.setdefault(producer, []).extend((level, -1, None) for level in levels)
+        for output in self._outputs:
+            targets.setdefault(output, []).append((Level.DRAM, -1, None))
+        return targets
+
+    def _deliver(self, task: Task, info: LayerInfo, home: int) -> Process:
+        per_row = row_bytes(info.output_shape, self._bits)
+        moves = []
+        for level, dst, mask in self._targets.get(info.name, ()):
+            rows = task.row_stop - task.row_start
+            if mask is not None:
+                rows = int(mask[task.row_start : task.row_stop].sum())
+            if rows:
+                move = self._chip.deliver(info.name, home, level, dst, rows * per_row)
+                moves.append(self._engine.process(move))
         if moves:
             yield self._engine.all_of(moves)
         self.layer_end_cycles[info.name] = self._engine.now_cycles

@@ -3,10 +3,14 @@
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from cimsim.config.hardware import HardwareParams
 from cimsim.config.model import ArchConfig
+from cimsim.errors import MappingError
 from cimsim.mapper.costs import CopyCosts, copy_costs
+from cimsim.mapper.curves import PLACEMENTS
+from cimsim.mapper.duplication import DUPLICATIONS
 from cimsim.mapper.placement import (
     CopyPlacement,
     CrossbarGroup,
@@ -16,7 +20,11 @@ from cimsim.mapper.placement import (
 from cimsim.mapper.tiling import LayerTiling, tile_layer
 from workloads.shapes import GraphInfo
 
+T = TypeVar("T")
+
 __all__ = [
+    "DUPLICATIONS",
+    "PLACEMENTS",
     "ChipMapping",
     "CopyCosts",
     "CopyPlacement",
@@ -47,6 +55,10 @@ class ChipMapping:
     """PEs on the chip."""
     shared_adc_banks: Mapping[tuple[str, int], tuple[tuple[int, int], ...]]
     """(layer, copy) -> its ADC banks that PEs of other copies also convert on."""
+    duplication: str = "none"
+    """The duplication policy that chose the copies."""
+    placement: str = "in_order"
+    """The placement policy that ordered the tiles."""
 
     @property
     def crossbars_used(self) -> int:
@@ -69,16 +81,34 @@ def map_network(
     info: GraphInfo,
     arch: ArchConfig,
     hw: HardwareParams,
-    copies: Mapping[str, int] | None = None,
+    duplication: str = "none",
+    placement: str = "in_order",
+    extra_pes: int | None = None,
 ) -> ChipMapping:
-    """Tile every crossbar layer, place ``copies`` of each (default one) and price them."""
-    copies = copies or {}
+    """Tile every crossbar layer, choose copies, place them and price them.
+
+    ``duplication`` and ``placement`` name policies (DUPLICATIONS, PLACEMENTS);
+    ``extra_pes`` caps the PEs duplication may use beyond one copy of everything (default:
+    every free PE). Raises MappingError when even one copy of everything does not fit.
+    """
+    planner = _choice(DUPLICATIONS, duplication, "duplication")
+    order_of = _choice(PLACEMENTS, placement, "placement")
+    tile_order = order_of(arch.chip.mesh.rows, arch.chip.mesh.cols)
     tilings = {
         layer.name: tile_layer(layer, hw.crossbar, arch.precision.weight_bits)
         for layer in info.layers
         if layer.is_mvm
     }
-    placed = place_layers(info, tilings, copies, arch)
+    single = {name: 1 for name in tilings}
+    placed = place_layers(info, tilings, single, arch, tile_order)
+    copies = single
+    if duplication != "none":
+        used = sum(len(p.groups) for ps in placed.values() for p in ps)
+        free = arch.tiles * arch.tile.pes - used
+        free = free if extra_pes is None else min(free, max(extra_pes, 0))
+        cycles = {n: copy_costs(ps[0], tilings[n], arch, hw).mvm_cycles for n, ps in placed.items()}
+        copies = planner(info, tilings, cycles, arch.tile.pe.crossbars, free)
+        placed = place_layers(info, tilings, copies, arch, tile_order)
     row, col = arch.chip.global_buffer.router
     input_tile = row * arch.chip.mesh.cols + col
     costs = {
@@ -100,4 +130,12 @@ def map_network(
         crossbars_total=arch.tiles * arch.crossbars_per_tile,
         pes_total=arch.tiles * arch.tile.pes,
         shared_adc_banks=shared,
+        duplication=duplication,
+        placement=placement,
     )
+
+
+def _choice(options: Mapping[str, T], name: str, what: str) -> T:
+    if name not in options:
+        raise MappingError(f"unknown {what} policy {name!r}; choices: {', '.join(options)}")
+    return options[name]

@@ -33,14 +33,15 @@ def cost_column(frame: pd.DataFrame) -> tuple[str, pd.Series]:
 
 
 def pareto_mask(latency: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """True where no other point is at least as good in both and better in one (minimise)."""
+    """True where no other point is at least as good in both and better in one (minimise
+    both); points that tie exactly with a front point are on the front too."""
     order = np.lexsort((cost, latency))
     mask = np.zeros(len(latency), dtype=bool)
-    best = np.inf
+    best, last = np.inf, (np.nan, np.nan)
     for i in order:
-        if cost[i] < best:
+        if cost[i] < best or (latency[i], cost[i]) == last:
             mask[i] = True
-            best = cost[i]
+            best, last = cost[i], (latency[i], cost[i])
     return mask
 
 
@@ -76,11 +77,15 @@ def plot_pareto(results: pd.DataFrame, out_dir: str | Path) -> list[Path]:
             marker="o",
             label=f"{workload} Pareto front",
         )
+        labels: dict[tuple[float, float], list[str]] = {}
         for (_, row), x, y in zip(
             group[front].iterrows(), latency[front], values[front], strict=True
         ):
             text = ", ".join(f"{c.split('.')[-1]}={row[c]}" for c in varying)
-            if text:
+            labels.setdefault((x, y), []).append(text)
+        for (x, y), texts in labels.items():
+            if any(texts):
+                text = texts[0] if len(texts) == 1 else f"{texts[0]} (+{len(texts) - 1} tied)"
                 axes.annotate(text, (x, y), fontsize=7, xytext=(4, 4), textcoords="offset points")
     for values, set_scale in ((frame[LATENCY], axes.set_xscale), (cost, axes.set_yscale)):
         positive = values[values > 0]
