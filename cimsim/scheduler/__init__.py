@@ -7,13 +7,17 @@ from cimsim.config.model import ArchConfig
 from cimsim.errors import CimsimError
 from cimsim.mapper import ChipMapping
 from cimsim.program import Program
-from cimsim.scheduler import layer_by_layer
+from cimsim.scheduler import cross_layer, layer_by_layer, pipelined
 from workloads.shapes import GraphInfo
 
 Scheduler = Callable[[GraphInfo, ChipMapping, ArchConfig, int], Program]
 
 SCHEDULERS: Mapping[str, Scheduler] = MappingProxyType(
-    {layer_by_layer.NAME: layer_by_layer.schedule}
+    {
+        layer_by_layer.NAME: layer_by_layer.schedule,
+        pipelined.NAME: pipelined.schedule,
+        cross_layer.NAME: cross_layer.schedule,
+    }
 )
 """Policy name -> schedule function (read-only)."""
 
