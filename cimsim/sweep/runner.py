@@ -173,10 +173,10 @@ def _connect(address: str) -> Client:
     """Connect to a running scheduler, or fail with a CimsimError within the timeout."""
     try:
         return Client(address, timeout=f"{CONNECT_TIMEOUT_S}s")
-    except (OSError, TimeoutError, ValueError) as exc:
+    except Exception as exc:  # refused, timed out, malformed, or not Dask at all: one answer
         raise CimsimError(
-            f"--scheduler-address {address}: no Dask scheduler answered within "
-            f"{CONNECT_TIMEOUT_S:g} s ({type(exc).__name__}: {exc}); start one with "
-            f"`dask scheduler` (and `dask worker {address}`), or omit --scheduler-address to "
-            f"run on a local cluster"
+            f"--scheduler-address {address}: cannot reach a Dask scheduler there "
+            f"({type(exc).__name__}: {exc}; waited up to {CONNECT_TIMEOUT_S:g} s); start one "
+            f"with `dask scheduler` (and `dask worker {address}`), or omit --scheduler-address "
+            f"to run on a local cluster"
         ) from None

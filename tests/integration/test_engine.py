@@ -146,3 +146,29 @@ def test_a_shared_adc_bank_serialises_concurrent_layers() -> None:
     vectors_time = 64 * private_map.costs["a"][0].mvm_cycles
     assert span(private) < 1.5 * vectors_time
     assert span(shared) >= 2 * vectors_time
+
+
+def test_cross_layer_overlaps_layers_and_beats_the_barrier(tiny_arch, small_cnn) -> None:
+    barrier = simulate(tiny_arch, small_cnn, scheduler="layer_by_layer")
+    overlap = simulate(tiny_arch, small_cnn, scheduler="cross_layer")
+    assert overlap.summary["total_cycles"] < barrier.summary["total_cycles"]
+    assert overlap.summary["adc_conversions"] == barrier.summary["adc_conversions"]
+    layers = overlap.layers.set_index("layer")
+    assert layers.loc["conv2", "start_cycle"] < layers.loc["conv1", "end_cycle"]
+
+
+def test_pipelining_a_batch_raises_throughput(tiny_arch, small_cnn) -> None:
+    barrier = simulate(tiny_arch, small_cnn, scheduler="layer_by_layer", batch=4)
+    pipeline = simulate(tiny_arch, small_cnn, scheduler="pipelined", batch=4)
+    assert (
+        pipeline.summary["throughput_inferences_per_s"]
+        > barrier.summary["throughput_inferences_per_s"]
+    )
+
+
+def test_duplication_shortens_the_run_with_the_same_work(tiny_arch, small_cnn) -> None:
+    single = simulate(tiny_arch, small_cnn, scheduler="cross_layer")
+    dup = simulate(tiny_arch, small_cnn, scheduler="cross_layer", duplication="greedy")
+    assert dup.summary["crossbars_used"] > single.summary["crossbars_used"]
+    assert dup.summary["total_cycles"] < single.summary["total_cycles"]
+    assert dup.summary["adc_conversions"] == single.summary["adc_conversions"]
