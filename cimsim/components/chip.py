@@ -5,8 +5,6 @@ consumer will read them (by the edge's storage level), and fetching them back fr
 global buffer or DRAM into the consumer's tile.
 """
 
-import math
-
 from cimsim.components.memory import MemoryPort
 from cimsim.components.noc import MeshNoc
 from cimsim.config.hardware import HardwareParams
@@ -16,7 +14,6 @@ from cimsim.program import Level
 from cimsim.trace import TraceSink
 from hwmodels.digital import vector_op_latency_ns
 from hwmodels.timing import ns_to_cycles
-from workloads.shapes import rows_of
 
 
 class Chip:
@@ -105,8 +102,3 @@ class Chip:
         yield from port.access(layer, size, write=False)
         yield from self.noc.send(layer, self.input_tile, dst_tile, size)
         yield from self.tile_buffers[dst_tile].access(layer, size, write=True)
-
-
-def row_bytes(shape: tuple[int, ...], activation_bits: int) -> int:
-    """Bytes of one row of an activation tensor (rows run along axis -2, see rows_of)."""
-    return math.ceil(math.prod(shape) // rows_of(shape) * activation_bits / 8)

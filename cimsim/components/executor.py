@@ -4,7 +4,8 @@ A task waits for its dependencies, fetches any input rows kept in the global buf
 DRAM, computes (crossbar MVMs for a crossbar layer, the tile's vector unit for a digital
 one), then delivers its output rows to its consumers in a separate process, so the copy
 starts its next task while the outputs travel. A task counts as done when its outputs have
-arrived where its consumers read them.
+arrived where its consumers read them. What each task moves is planned once, purely, by
+``mapper.dataflow.plan_dataflow``.
 
 Timing of a crossbar task (n output vectors): a copy's crossbar groups step together, one
 MVM taking mvm_cycles. When its ADC banks are its own, nothing can interleave with its MVMs
@@ -14,22 +15,19 @@ each MVM requests the shared banks (in ascending order, so no deadlock), holds t
 mvm_cycles and releases them: contention is exact per vector. The input rows stream from
 the home tile buffer, and slices of them to the copy's other tiles over the NoC,
 concurrently with the MVMs (double-buffered input registers); partial sums from other tiles
-return to the home tile
-after them.
+return to the home tile after them.
 """
 
-import math
 from collections.abc import Callable, Generator
 from typing import Any
 
-import numpy as np
-
-from cimsim.components.chip import Chip, row_bytes
+from cimsim.components.chip import Chip
 from cimsim.engine import Engine, Process
 from cimsim.mapper import ChipMapping
+from cimsim.mapper.dataflow import TaskData, plan_dataflow
 from cimsim.program import Level, Program, Task
 from cimsim.trace import Cause
-from workloads.shapes import GraphInfo, LayerInfo, input_rows_needed, rows_of
+from workloads.shapes import GraphInfo
 
 
 class ProgramRunner:
@@ -53,15 +51,12 @@ class ProgramRunner:
         self._program = program
         self._mapping = mapping
         self._info = info
-        self._bits = activation_bits
-        self._outputs = frozenset(info.outputs)
         self._on_task_done = on_task_done
         self._fine_grained = fine_grained
+        self._plan = plan_dataflow(program, mapping, info, activation_bits)
         self.done = [engine.event() for _ in program.tasks]
-        self._fetched: dict[tuple[str, int, int, str], int] = {}
         self.layer_start_cycles: dict[str, int] = {}
         self.layer_end_cycles: dict[str, int] = {}
-        self._targets = self._delivery_targets()
 
     def start(self) -> None:
         """Create one process per layer copy (in the Program's deterministic order)."""
@@ -69,26 +64,26 @@ class ProgramRunner:
             self._engine.process(self._run_queue(layer, copy, queue))
 
     def _run_queue(self, layer: str, copy: int, queue: tuple[int, ...]) -> Process:
-        info = self._info.by_name[layer]
-        home = self._mapping.home_tile(layer, copy)
+        is_mvm = self._info.by_name[layer].is_mvm
         tracks = self._pe_tracks(layer, copy)
         free_since = 0  # when this copy's PEs last became free
         for task_id in queue:
-            task = self._program.tasks[task_id]
+            task, data = self._program.tasks[task_id], self._plan[task_id]
             pending = [self.done[d] for d in task.deps if not self.done[d].triggered]
             if pending:
                 yield self._engine.all_of(pending)
             ready = self._engine.now_cycles
             self._idle(tracks, free_since, ready, task.wait_cause, layer)
             self.layer_start_cycles.setdefault(layer, ready)
-            cause = yield from self._fetch_inputs(task, info, home)
-            self._idle(tracks, ready, self._engine.now_cycles, cause, layer)
-            if info.is_mvm:
-                yield from self._compute_mvm(task, info, home, tracks)
+            if data.fetches:
+                cause = yield from self._fetch_inputs(layer, data)
+                self._idle(tracks, ready, self._engine.now_cycles, cause, layer)
+            if is_mvm:
+                yield from self._compute_mvm(task, data, tracks)
             else:
-                yield from self._compute_digital(task, info, home)
+                yield from self._compute_digital(layer, data)
             free_since = self._engine.now_cycles
-            self._engine.process(self._deliver(task, info, home))
+            self._engine.process(self._deliver(task, data))
 
     def _pe_tracks(self, layer: str, copy: int) -> tuple[str, ...]:
         """Trace components of a crossbar layer copy: one per PE; none when not tracing."""
@@ -102,39 +97,24 @@ class ProgramRunner:
             for track in tracks:
                 self._chip.sink.interval(start, end, track, "idle", layer, cause=cause)
 
-    def _fetch_inputs(self, task: Task, info: LayerInfo, home: int) -> Generator[Any, Any, str]:
+    def _fetch_inputs(self, layer: str, data: TaskData) -> Generator[Any, Any, str]:
         """Bring rows kept off-tile to the home tile; return the idle cause while waiting."""
-        fetches = []
-        cause = Cause.GLOBAL_BUFFER
-        for index, producer in enumerate(info.inputs):
-            level = self._program.edge_levels[(producer, info.name)]
-            if level is Level.TILE:
-                continue
-            start, stop = input_rows_needed(info, task.row_start, task.row_stop, index)
-            key = (info.name, task.copy, task.inference, producer)
-            already = self._fetched.get(key, 0)
-            new_rows = max(0, stop - max(start, already))
-            self._fetched[key] = max(already, stop)
-            size = new_rows * row_bytes(info.input_shapes[index], self._bits)
-            if size:
-                fetches.append(self._engine.process(self._chip.fetch(info.name, level, home, size)))
-                if level is Level.DRAM:
-                    cause = Cause.DRAM
-        if fetches:
-            yield self._engine.all_of(fetches)
-        return cause
+        fetches = [
+            self._engine.process(self._chip.fetch(layer, level, data.home_tile, size))
+            for level, size in data.fetches
+        ]
+        yield self._engine.all_of(fetches)
+        if any(level is Level.DRAM for level, _ in data.fetches):
+            return Cause.DRAM
+        return Cause.GLOBAL_BUFFER
 
-    def _compute_mvm(
-        self, task: Task, info: LayerInfo, home: int, tracks: tuple[str, ...]
-    ) -> Process:
-        chip, name, engine = self._chip, info.name, self._engine
+    def _compute_mvm(self, task: Task, data: TaskData, tracks: tuple[str, ...]) -> Process:
+        chip, name, engine, home = self._chip, task.layer, self._engine, data.home_tile
         costs = self._mapping.costs[name][task.copy]
         placement = self._mapping.copies[name][task.copy]
-        vectors = (task.row_stop - task.row_start) * info.vectors_per_row
+        vectors = data.vectors
         streams = [
-            engine.process(
-                chip.tile_buffers[home].access(name, vectors * costs.input_bytes, write=False)
-            )
+            engine.process(chip.tile_buffers[home].access(name, data.buffer_read_bytes, False))
         ]
         streams += [
             engine.process(chip.noc.send(name, home, tile, vectors * size))
@@ -147,9 +127,9 @@ class ProgramRunner:
                 yield from self._one_mvm(name, placement.tiles, banks, costs.mvm_cycles, tracks)
         else:
             yield from self._one_mvm(name, placement.tiles, (), cycles, tracks)
-        for group in placement.groups:
-            chip.sink.busy(f"tile{group.tile}.pe{group.pe}", cycles)
         sink = chip.sink
+        for group in placement.groups:
+            sink.busy(f"tile{group.tile}.pe{group.pe}", cycles)
         sink.count(name, "crossbar", "read", vectors * costs.crossbar_reads)
         sink.count(name, "adc", "conversion", vectors * costs.adc_conversions)
         sink.count(name, "dac", "drive", vectors * costs.dac_drives)
@@ -198,64 +178,23 @@ class ProgramRunner:
         for track in tracks:
             sink.interval(start, start + cycles, track, "mvm", layer)
 
-    def _compute_digital(self, task: Task, info: LayerInfo, home: int) -> Process:
-        chip, name = self._chip, info.name
-        size = 0
-        for index in range(len(info.inputs)):
-            start, stop = input_rows_needed(info, task.row_start, task.row_stop, index)
-            size += (stop - start) * row_bytes(info.input_shapes[index], self._bits)
-        read = self._engine.process(chip.tile_buffers[home].access(name, size, write=False))
-        share = (task.row_stop - task.row_start) / max(info.output_rows, 1)
-        yield from chip.run_digital(name, home, math.ceil(info.element_ops * share))
+    def _compute_digital(self, layer: str, data: TaskData) -> Process:
+        chip, home = self._chip, data.home_tile
+        read = self._engine.process(
+            chip.tile_buffers[home].access(layer, data.buffer_read_bytes, write=False)
+        )
+        yield from chip.run_digital(layer, home, data.element_ops)
         if not read.triggered:
             yield read
 
-    def _delivery_targets(self) -> dict[str, list[tuple[Level, int, np.ndarray | None]]]:
-        """Producer -> (level, destination tile, rows wanted) of every place its rows go.
-
-        Rows kept in a tile buffer go only to the consumer copies whose tasks read them
-        (a boolean mask over the producer's output rows, merged per destination tile); rows
-        kept in the global buffer or DRAM are stored once (tile -1, no mask).
-        """
-        wanted: dict[tuple[str, int], np.ndarray] = {}
-        shared: dict[str, list[Level]] = {}
-        for task in self._program.tasks:
-            info = self._info.by_name[task.layer]
-            home = self._mapping.home_tile(task.layer, task.copy)
-            for index, producer in enumerate(info.inputs):
-                level = self._program.edge_levels[(producer, task.layer)]
-                if level is not Level.TILE:
-                    if level not in shared.setdefault(producer, []):
-                        shared[producer].append(level)
-                    continue
-                start, stop = input_rows_needed(info, task.row_start, task.row_stop, index)
-                mask = wanted.get((producer, home))
-                if mask is None:
-                    mask = np.zeros(rows_of(info.input_shapes[index]), dtype=bool)
-                    wanted[(producer, home)] = mask
-                mask[start:stop] = True
-        targets: dict[str, list[tuple[Level, int, np.ndarray | None]]] = {}
-        for (producer, tile), mask in wanted.items():
-            targets.setdefault(producer, []).append((Level.TILE, tile, mask))
-        for producer, levels in shared.items():
-            targets.setdefault(producer, []).extend((level, -1, None) for level in levels)
-        for output in self._outputs:
-            targets.setdefault(output, []).append((Level.DRAM, -1, None))
-        return targets
-
-    def _deliver(self, task: Task, info: LayerInfo, home: int) -> Process:
-        per_row = row_bytes(info.output_shape, self._bits)
-        moves = []
-        for level, dst, mask in self._targets.get(info.name, ()):
-            rows = task.row_stop - task.row_start
-            if mask is not None:
-                rows = int(mask[task.row_start : task.row_stop].sum())
-            if rows:
-                move = self._chip.deliver(info.name, home, level, dst, rows * per_row)
-                moves.append(self._engine.process(move))
+    def _deliver(self, task: Task, data: TaskData) -> Process:
+        moves = [
+            self._engine.process(self._chip.deliver(task.layer, data.home_tile, level, dst, size))
+            for level, dst, size in data.deliveries
+        ]
         if moves:
             yield self._engine.all_of(moves)
-        self.layer_end_cycles[info.name] = self._engine.now_cycles
+        self.layer_end_cycles[task.layer] = self._engine.now_cycles
         self.done[task.task_id].succeed()
         if self._on_task_done is not None:
             self._on_task_done()

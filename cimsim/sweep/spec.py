@@ -7,6 +7,7 @@ workload built once), so a bad axis fails in the driver, naming the sweep file a
 import hashlib
 import itertools
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -23,6 +24,9 @@ from cimsim.simulate import load_workload
 
 MODES: tuple[str, ...] = ("event",)
 """Simulation modes a point may use; the closed-form ``estimate`` mode does not exist yet."""
+
+MAX_POINTS = 100_000
+"""Most points one sweep may have (a typo in a grid should not hang the resolution)."""
 
 SPECIAL_AXES: tuple[str, ...] = ("arch", "workload", "scheduler", "mode", "batch", "seed")
 """Axes that are not architecture fields; every other axis is a dotted field path."""
@@ -137,8 +141,10 @@ def resolve_points(sweep: SweepFile, path: Path) -> tuple[SweepPoint, ...]:
     base_dir = path.parent
     raw_points = _raw_points(sweep, path)
     axis_names = list(dict.fromkeys(name for point in raw_points for name in point))
-    for name in (*sweep.overrides, *axis_names):
-        _check_axis_name(name, path)
+    for name in sweep.overrides:
+        _check_axis_name(name, path, "set key")
+    for name in axis_names:
+        _check_axis_name(name, path, "axis")
     base_overrides = [_override(k, v) for k, v in sweep.overrides.items()]
     field_axes = [name for name in axis_names if name not in SPECIAL_AXES]
     workloads: dict[str, tuple[str, Any]] = {}
@@ -192,22 +198,27 @@ def _raw_points(sweep: SweepFile, path: Path) -> list[dict[str, Any]]:
         if duplicates:
             raise ConfigError(f"{path}: grid axis {name!r} repeats {duplicates[0]!r}")
     names = list(sweep.grid)
+    sizes = [len(values) for values in sweep.grid.values()]
+    if math.prod(sizes) > MAX_POINTS:
+        raise ConfigError(
+            f"{path}: the grid has {math.prod(sizes)} points ({' x '.join(map(str, sizes))}); "
+            f"at most {MAX_POINTS} are allowed in one sweep: split it or list `points`"
+        )
     return [
         dict(zip(names, combo, strict=True)) for combo in itertools.product(*sweep.grid.values())
     ]
 
 
-def _check_axis_name(name: str, path: Path) -> None:
+def _check_axis_name(name: str, path: Path, kind: str) -> None:
     """A field path must name an architecture field (a typo is an error, not a new key)."""
-    if name in SPECIAL_AXES:
+    if name in SPECIAL_AXES and kind == "axis":
         return
     try:
         apply_override({}, f"{name}=0", str(path))
     except ConfigError as exc:
         detail = re.sub(r"^--set '[^']*': ", "", str(exc))
-        raise ConfigError(
-            f"{path}: axis {name!r}: {detail} (special axes: {', '.join(SPECIAL_AXES)})"
-        ) from None
+        special = f" (special axes: {', '.join(SPECIAL_AXES)})" if kind == "axis" else ""
+        raise ConfigError(f"{path}: {kind} {name!r}: {detail}{special}") from None
 
 
 def _check_special(settings: Mapping[str, Any], axes: Mapping[str, Any], path: Path) -> None:

@@ -36,9 +36,7 @@ class DramParams:
         require_non_negative("access_latency_ns", self.access_latency_ns)
 
 
-def transfer_latency_ns(
-    size_bytes: int, bandwidth_gbps: float, access_latency_ns: float
-) -> float:
+def transfer_latency_ns(size_bytes: int, bandwidth_gbps: float, access_latency_ns: float) -> float:
     """Latency of moving ``size_bytes`` through a port: first-word latency + bytes / bw."""
     if size_bytes <= 0:
         return 0.0

@@ -1,0 +1,124 @@
+"""What data every task moves, worked out once from the program (pure; no SimPy).
+
+Per task: the input bytes it must fetch from the global buffer or DRAM (rows not fetched by
+an earlier task of the same copy), what it reads from its home tile buffer, how many output
+vectors or element operations it computes, and where its output rows go:
+- rows of an edge kept on tiles go to every consumer home tile whose tasks read them (only
+  those rows; consumer copies on one tile share one delivery);
+- rows of an edge kept in the global buffer or DRAM are stored there once;
+- the graph's outputs are written to DRAM.
+Both the event-driven engine and the closed-form estimate consume this plan, so they agree
+on every byte.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from cimsim.mapper import ChipMapping
+from cimsim.program import Level, Program
+from workloads.shapes import GraphInfo, input_rows_needed, rows_of
+
+
+@dataclass(frozen=True)
+class TaskData:
+    """The data one task moves and the work it computes."""
+
+    home_tile: int
+    """Tile the task runs on (its copy's home tile, or a digital layer's tile)."""
+    fetches: tuple[tuple[Level, int], ...]
+    """(level, bytes) brought from the global buffer or DRAM into the home tile first."""
+    buffer_read_bytes: int
+    """Bytes read from the home tile buffer while computing."""
+    vectors: int
+    """Output vectors (MVMs) of a crossbar task; 0 for a digital task."""
+    element_ops: int
+    """Element operations of a digital task; 0 for a crossbar task."""
+    deliveries: tuple[tuple[Level, int, int], ...]
+    """(level, destination tile or -1 for shared storage, bytes) of its outputs."""
+
+
+def row_bytes(shape: tuple[int, ...], activation_bits: int) -> int:
+    """Bytes of one row of an activation tensor (rows run along axis -2, see rows_of)."""
+    return math.ceil(math.prod(shape) // rows_of(shape) * activation_bits / 8)
+
+
+def plan_dataflow(
+    program: Program, mapping: ChipMapping, info: GraphInfo, activation_bits: int
+) -> tuple[TaskData, ...]:
+    """The TaskData of every task, indexed by task id."""
+    targets = _delivery_targets(program, mapping, info)
+    fetched: dict[tuple[str, int, int, str], int] = {}
+    plan: list[TaskData | None] = [None] * len(program.tasks)
+    for (layer, copy), queue in program.queues.items():
+        layer_info = info.by_name[layer]
+        home = mapping.home_tile(layer, copy)
+        per_row_out = row_bytes(layer_info.output_shape, activation_bits)
+        costs = mapping.costs[layer][copy] if layer_info.is_mvm else None
+        for task_id in queue:
+            task = program.tasks[task_id]
+            rows = task.row_stop - task.row_start
+            fetches: list[tuple[Level, int]] = []
+            read = 0
+            for index, producer in enumerate(layer_info.inputs):
+                start, stop = input_rows_needed(layer_info, task.row_start, task.row_stop, index)
+                per_row_in = row_bytes(layer_info.input_shapes[index], activation_bits)
+                level = program.edge_levels[(producer, layer)]
+                if level is not Level.TILE:
+                    key = (layer, copy, task.inference, producer)
+                    already = fetched.get(key, 0)
+                    new_rows = max(0, stop - max(start, already))
+                    fetched[key] = max(already, stop)
+                    if new_rows:
+                        fetches.append((level, new_rows * per_row_in))
+                read += (stop - start) * per_row_in
+            vectors = rows * layer_info.vectors_per_row if costs else 0
+            if costs:
+                read = vectors * costs.input_bytes
+            share = rows / max(layer_info.output_rows, 1)
+            deliveries = []
+            for level, dst, mask in targets.get(layer, ()):
+                count = rows if mask is None else int(mask[task.row_start : task.row_stop].sum())
+                if count:
+                    deliveries.append((level, dst, count * per_row_out))
+            plan[task_id] = TaskData(
+                home_tile=home,
+                fetches=tuple(fetches),
+                buffer_read_bytes=read,
+                vectors=vectors,
+                element_ops=0 if costs else math.ceil(layer_info.element_ops * share),
+                deliveries=tuple(deliveries),
+            )
+    return tuple(p for p in plan if p is not None)
+
+
+def _delivery_targets(
+    program: Program, mapping: ChipMapping, info: GraphInfo
+) -> dict[str, list[tuple[Level, int, np.ndarray | None]]]:
+    """Producer -> (level, destination tile, rows wanted or None for all) of its outputs."""
+    wanted: dict[tuple[str, int], np.ndarray] = {}
+    shared: dict[str, list[Level]] = {}
+    for task in program.tasks:
+        layer = info.by_name[task.layer]
+        home = mapping.home_tile(task.layer, task.copy)
+        for index, producer in enumerate(layer.inputs):
+            level = program.edge_levels[(producer, task.layer)]
+            if level is not Level.TILE:
+                if level not in shared.setdefault(producer, []):
+                    shared[producer].append(level)
+                continue
+            start, stop = input_rows_needed(layer, task.row_start, task.row_stop, index)
+            mask = wanted.get((producer, home))
+            if mask is None:
+                mask = np.zeros(rows_of(layer.input_shapes[index]), dtype=bool)
+                wanted[(producer, home)] = mask
+            mask[start:stop] = True
+    targets: dict[str, list[tuple[Level, int, np.ndarray | None]]] = {}
+    for (producer, tile), mask in wanted.items():
+        targets.setdefault(producer, []).append((Level.TILE, tile, mask))
+    for producer, levels in shared.items():
+        targets.setdefault(producer, []).extend((level, -1, None) for level in levels)
+    for output in info.outputs:
+        targets.setdefault(output, []).append((Level.DRAM, -1, None))
+    return targets
