@@ -9,12 +9,13 @@ import pandas as pd
 from tqdm import tqdm
 
 from cimsim import __version__
+from cimsim.analysis.energy import energy_summary, price_counters
 from cimsim.analysis.files import write_csv_atomic, write_json_atomic
 from cimsim.analysis.rundir import FORMAT_VERSION, LAYERS_FILE, SUMMARY_FILE, TRACE_FILE
 from cimsim.analysis.summary import bytes_per_level, layer_table, utilization
 from cimsim.components.chip import Chip
 from cimsim.components.executor import ProgramRunner
-from cimsim.config.hardware import hardware_params
+from cimsim.config.hardware import chip_spec, hardware_params
 from cimsim.config.model import ArchConfig
 from cimsim.engine import Engine
 from cimsim.errors import ConfigError, WorkloadInputError
@@ -82,6 +83,7 @@ def simulate(
         raise WorkloadInputError(str(exc)) from None
     except HwModelError as exc:
         raise ConfigError(f"{arch.name}: {exc}") from None
+    spec, pricing = chip_spec(arch, hw)
     mapping = map_network(info, arch, hw, duplication, placement, extra_pes)
     program = schedule(info, mapping, arch, batch)
     engine = Engine(hw.clock_ghz, seed)
@@ -124,6 +126,9 @@ def simulate(
         raise RuntimeError(f"{unfinished} tasks never ran: the program has a dependency cycle")
     layers = layer_table(info, mapping, sink, runner.layer_start_cycles, runner.layer_end_cycles)
     summary = _summary(arch, info, scheduler, batch, seed, mapping, sink, engine, total_cycles)
+    report = price_counters(sink.counters(), spec, total_cycles / hw.clock_ghz)
+    summary.update(energy_summary(report, spec, pricing, batch))
+    layers["energy_pj"] = [report.by_layer_pj.get(name, 0.0) for name in layers["layer"]]
     summary["tasks"] = len(program.tasks)
     summary["trace_level"] = level.value
     return RunResult(summary=summary, layers=layers, trace=sink.intervals)

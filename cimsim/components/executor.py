@@ -132,6 +132,7 @@ class ProgramRunner:
             sink.busy(f"tile{group.tile}.pe{group.pe}", cycles)
         sink.count(name, "crossbar", "read", vectors * costs.crossbar_reads)
         sink.count(name, "adc", "conversion", vectors * costs.adc_conversions)
+        sink.count(name, "sample_hold", "sample", vectors * costs.adc_conversions)
         sink.count(name, "dac", "drive", vectors * costs.dac_drives)
         sink.count(name, "shift_add", "op", vectors * costs.adc_conversions)
         sink.count(name, "pe", "mvm", vectors * len(placement.groups))

@@ -94,6 +94,7 @@ class MeshNoc:
         self._sink.count(layer, "noc", "byte", size_bytes)  # delivered
         self._sink.count(layer, "noc", "byte_hop", size_bytes * len(path))
         self._sink.count(layer, "router", "flit_hop", flits * len(path))
+        self._sink.count(layer, "link", "flit_hop", flits * len(path))
         now = self._engine.now_cycles
         for a, b in path:
             name = f"link{a}-{b}"

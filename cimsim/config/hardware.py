@@ -1,15 +1,18 @@
 """Translation of a validated ArchConfig into the hwmodels parameter objects."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cimsim.config.model import ArchConfig
 from cimsim.errors import ConfigError
+from hwmodels.chip import ChipSpec
+from hwmodels.chip_builder import build_model_spec
 from hwmodels.converters import AdcParams, DacParams
 from hwmodels.crossbar import CrossbarParams
 from hwmodels.digital import DigitalParams
 from hwmodels.errors import HwModelError
 from hwmodels.memory import BufferParams, DramParams
 from hwmodels.noc import NocParams
+from hwmodels.presets import load_preset
 
 
 @dataclass(frozen=True)
@@ -81,3 +84,78 @@ def hardware_params(arch: ArchConfig) -> HardwareParams:
         dram=dram,
         digital=digital,
     )
+
+
+def chip_spec(arch: ArchConfig, hw: HardwareParams) -> tuple[ChipSpec, str]:
+    """The priced chip (hwmodels ChipSpec) for ``arch`` and a note on where prices come from.
+
+    With ``energy.table`` set, the published component table of that hwmodels preset prices
+    the actions, provided the architecture still matches the table's components (crossbar
+    size and cell bits, DAC and ADC resolution and rate, crossbars and ADCs per PE, PEs per
+    tile); the tile count and number formats are taken from ``arch``. Otherwise, or when an
+    override broke the match (a sweep over ADC bits, say), every cost comes from the
+    component models (hwmodels.chip_builder), and the note says why: never a silent mix.
+    """
+    energy = arch.energy
+    mismatch = ""
+    if energy.table is not None:
+        try:
+            table = load_preset(energy.table)
+        except HwModelError as exc:
+            raise ConfigError(f"{arch.name}: energy.table: {exc}") from None
+        mismatch = _mismatch(arch, hw, table)
+        if not mismatch:
+            spec = replace(
+                table,
+                tiles=arch.tiles,
+                weight_bits=arch.precision.weight_bits,
+                input_bits=arch.precision.activation_bits,
+            )
+            return spec, f"component tables of hwmodels preset {energy.table!r}"
+    try:
+        spec = build_model_spec(
+            name=arch.name,
+            technology_nm=energy.technology_nm,
+            clock_ghz=hw.clock_ghz,
+            tiles=arch.tiles,
+            pes_per_tile=arch.tile.pes,
+            crossbars_per_pe=arch.tile.pe.crossbars,
+            adcs_per_pe=arch.tile.adc.per_pe,
+            crossbar=hw.crossbar,
+            dac=hw.dac,
+            adc=hw.adc,
+            noc=hw.noc,
+            tile_buffer=hw.tile_buffer,
+            global_buffer=hw.global_buffer,
+            digital=hw.digital,
+            dram_technology=energy.dram_technology,
+            adc_kind=energy.adc_kind,
+            buffer_kind=energy.buffer_kind,
+            weight_bits=arch.precision.weight_bits,
+            input_bits=arch.precision.activation_bits,
+        )
+    except HwModelError as exc:
+        raise ConfigError(f"{arch.name}: energy model: {exc}") from None
+    note = f"component models at {energy.technology_nm} nm"
+    if mismatch:
+        note += f" (table {energy.table!r} does not apply: {mismatch})"
+    return spec, note
+
+
+def _mismatch(arch: ArchConfig, hw: HardwareParams, table: ChipSpec) -> str:
+    """The first configured value that differs from the table's chip, or ''."""
+    pairs = (
+        ("tile.crossbar.rows", hw.crossbar.rows, table.crossbar.rows),
+        ("tile.crossbar.cols", hw.crossbar.cols, table.crossbar.cols),
+        ("tile.crossbar.cell_bits", hw.crossbar.cell_bits, table.crossbar.cell_bits),
+        ("tile.dac.bits", hw.dac.bits, table.dac.bits),
+        ("tile.adc.bits", hw.adc.bits, table.adc.bits),
+        ("tile.adc.sample_rate", hw.adc.sample_rate_gsps, table.adc.sample_rate_gsps),
+        ("tile.adc.per_pe", arch.tile.adc.per_pe, table.adcs_per_pe),
+        ("tile.pe.crossbars", arch.tile.pe.crossbars, table.crossbars_per_pe),
+        ("tile.pes", arch.tile.pes, table.pes_per_tile),
+    )
+    for path, configured, tabled in pairs:
+        if configured != tabled:
+            return f"{path} is {configured}, the table's is {tabled}"
+    return ""

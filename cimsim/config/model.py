@@ -5,7 +5,7 @@ stores numbers under names that carry the unit (``read_latency_ns``). Every fiel
 docstring (meaning, unit, range); ``cimsim describe`` prints them.
 """
 
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -176,6 +176,20 @@ class PrecisionConfig(_Section):
     """Width of a partial sum sent between PEs/tiles for accumulation."""
 
 
+class EnergyConfig(_Section):
+    table: str | None = None
+    """Name of a hwmodels preset whose published component tables price the actions (e.g.
+    isaac); used only while the architecture still matches it (see cimsim.config.hardware)."""
+    technology_nm: int = 32
+    """CMOS node of the model-based costs used without a matching table; 7..90 nm."""
+    adc_kind: Literal["sar", "flash"] = "sar"
+    """ADC architecture of the model-based costs."""
+    buffer_kind: Literal["sram", "edram"] = "sram"
+    """Tile buffer technology of the model-based costs."""
+    dram_technology: Literal["lpddr4", "lpddr5", "hbm2"] = "lpddr4"
+    """DRAM technology of the model-based costs."""
+
+
 class ArchConfig(_Section):
     name: str = Field(min_length=1)
     """Short name of the architecture."""
@@ -193,6 +207,8 @@ class ArchConfig(_Section):
     """One tile (all tiles are identical)."""
     precision: PrecisionConfig = PrecisionConfig()
     """Number formats."""
+    energy: EnergyConfig = EnergyConfig()
+    """How actions are priced into energy (and the chip's area and power)."""
 
     @model_validator(mode="after")
     def _global_buffer_on_mesh(self) -> Self:

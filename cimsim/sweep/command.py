@@ -7,7 +7,10 @@ from typing import Any
 
 from cimsim.sweep.plot import plot_pareto
 from cimsim.sweep.runner import run_sweep
-from cimsim.sweep.store import RESULTS_NAME
+from cimsim.sweep.store import RESULTS_NAME, varying_axes
+
+SHOWN_FAILURES = 5
+"""Failed points listed after a sweep; the rest are in the results table."""
 
 
 def add_sweep_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -60,8 +63,12 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     ok = int((results["status"] == "ok").sum())
     failed = results[results["status"] != "ok"]
     print(f"{len(results)} points: {ok} ok, {len(failed)} failed; {args.out / RESULTS_NAME}")
-    for _, row in failed.head(5).iterrows():
-        print(f"  failed {row['key'][:12]}: {row['error_type']}: {row['error']}")
+    axes = varying_axes(results)
+    for _, row in failed.head(SHOWN_FAILURES).iterrows():
+        point = ", ".join(f"{name}={row[name]}" for name in axes) or row["key"][:12]
+        print(f"  failed {point}: {row['error_type']}: {row['error']}")
+    if len(failed) > SHOWN_FAILURES:
+        print(f"  ... and {len(failed) - SHOWN_FAILURES} more (see the error column)")
     if args.plot:
         written = plot_pareto(results, args.out)
         print(f"plots written to {', '.join(str(p) for p in written)}")

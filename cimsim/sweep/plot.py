@@ -9,7 +9,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from cimsim.errors import CimsimError
-from cimsim.sweep.spec import SPECIAL_AXES
+from cimsim.sweep.store import varying_axes
 
 LATENCY = "latency_s"
 
@@ -54,11 +54,7 @@ def plot_pareto(results: pd.DataFrame, out_dir: str | Path) -> list[Path]:
         raise CimsimError("no successful sweep points to plot (every point failed or none ran)")
     frame = results.reset_index(drop=True)
     label, cost = cost_column(frame)
-    varying = [
-        c
-        for c in frame.columns
-        if (c in SPECIAL_AXES or "." in c) and c != "workload" and frame[c].nunique() > 1
-    ]
+    varying = [c for c in varying_axes(frame) if c != "workload"]
     figure = Figure(figsize=(7.0, 4.8), layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()

@@ -109,7 +109,7 @@ def _run_points(
         unit="point",
         disable=not progress,
     )
-    last_write = time.monotonic()
+    last_write = -CONSOLIDATE_EVERY_S  # the first finished point is written at once
     try:
         for future in as_completed(list(futures)):
             point = futures.pop(future)

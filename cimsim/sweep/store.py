@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cimsim.errors import OutputError
-from cimsim.sweep.spec import SweepPoint
+from cimsim.sweep.spec import SPECIAL_AXES, SweepPoint
 
 RESULTS_NAME = "results.parquet"
 PARTS_DIR = "parts"
@@ -100,6 +100,11 @@ def results_frame(
             if len(kinds) > 1:  # mixed types (e.g. an axis of numbers and strings): as text
                 frame[name] = frame[name].map(lambda v: None if v is None else str(v))
     return frame.reset_index(drop=True)
+
+
+def varying_axes(frame: pd.DataFrame) -> list[str]:
+    """Identity columns (special axes and swept field paths) that take more than one value."""
+    return [c for c in frame.columns if (c in SPECIAL_AXES or "." in c) and frame[c].nunique() > 1]
 
 
 def write_results(out_dir: Path, frame: pd.DataFrame) -> Path:

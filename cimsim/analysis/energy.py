@@ -1,0 +1,152 @@
+"""Energy of a run: action counts x per-action energy, plus leakage x time (after the run).
+
+The performance model counts; this prices (Timeloop/Accelergy's split): recalibrating a
+component never needs a re-simulation. Counters that are bookkeeping (bytes per NoC
+message, MVMs per PE) carry no price; a counter that should be priced but has no entry in
+the chip's tables is reported under ``unpriced`` instead of silently costing nothing.
+
+Levels: crossbars (array reads), converters (DAC, sample-and-hold, ADC), digital
+(shift-and-add, vector unit), tile_buffers, noc (routers and links), global_buffer, dram,
+weight_programming (RRAM writes), leakage. Data movement = tile buffers + NoC + global
+buffer + DRAM.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from cimsim.trace import CounterRow
+from hwmodels.chip import (
+    ChipSpec,
+    action_energy_pj,
+    chip_area_mm2,
+    leakage_energy_pj,
+    peak_ops_per_s,
+    tops_per_mm2,
+    tops_per_w,
+)
+
+PRICED: Mapping[tuple[str, str], tuple[str, str]] = MappingProxyType(
+    {
+        ("crossbar", "read"): ("crossbar", "mvm_step"),
+        ("dac", "drive"): ("dac", "drive"),
+        ("sample_hold", "sample"): ("sample_hold", "sample"),
+        ("adc", "conversion"): ("adc", "conversion"),
+        ("shift_add", "op"): ("shift_add", "op"),
+        ("digital", "element_op"): ("digital", "element_op"),
+        ("tile_buffer", "read_byte"): ("tile_buffer", "read_byte"),
+        ("tile_buffer", "write_byte"): ("tile_buffer", "write_byte"),
+        ("global_buffer", "read_byte"): ("global_buffer", "read_byte"),
+        ("global_buffer", "write_byte"): ("global_buffer", "write_byte"),
+        ("dram", "read_byte"): ("dram", "read_byte"),
+        ("dram", "write_byte"): ("dram", "write_byte"),
+        ("router", "flit_hop"): ("router", "flit_hop"),
+        ("link", "flit_hop"): ("link", "flit_hop"),
+        ("rram", "cell_write"): ("rram", "cell_write"),
+    }
+)
+"""Counter (kind, action) -> priced (component, action) of hwmodels.chip.action_energy_pj."""
+
+BOOKKEEPING = frozenset(
+    {("noc", "message"), ("noc", "byte"), ("noc", "byte_hop"), ("noc", "injected_byte"),
+     ("pe", "mvm")}
+)  # fmt: skip
+"""Counters that describe work already priced elsewhere."""
+
+LEVEL_OF: Mapping[str, str] = MappingProxyType(
+    {
+        "crossbar": "crossbars",
+        "dac": "converters",
+        "sample_hold": "converters",
+        "adc": "converters",
+        "shift_add": "digital",
+        "digital": "digital",
+        "tile_buffer": "tile_buffers",
+        "router": "noc",
+        "link": "noc",
+        "global_buffer": "global_buffer",
+        "dram": "dram",
+        "rram": "weight_programming",
+    }
+)
+"""Counter kind -> energy level."""
+
+DATA_MOVEMENT_LEVELS = ("tile_buffers", "noc", "global_buffer", "dram")
+
+
+@dataclass(frozen=True)
+class EnergyReport:
+    """Where the energy of a run went, pJ."""
+
+    dynamic_pj: float
+    leakage_pj: float
+    by_component_pj: dict[str, float]
+    by_level_pj: dict[str, float]
+    by_layer_pj: dict[str, float]
+    unpriced: tuple[str, ...]
+
+    @property
+    def total_pj(self) -> float:
+        """Dynamic plus leakage energy."""
+        return self.dynamic_pj + self.leakage_pj
+
+    @property
+    def data_movement_share(self) -> float:
+        """Fraction of the total spent moving data (buffers, NoC, DRAM)."""
+        moved = sum(self.by_level_pj.get(level, 0.0) for level in DATA_MOVEMENT_LEVELS)
+        return moved / self.total_pj if self.total_pj else 0.0
+
+
+def price_counters(
+    counters: Iterable[CounterRow], spec: ChipSpec, duration_ns: float
+) -> EnergyReport:
+    """Price every counter with ``spec``'s per-action energies; add leakage over the run."""
+    table = action_energy_pj(spec)
+    by_component: dict[str, float] = {}
+    by_level: dict[str, float] = {}
+    by_layer: dict[str, float] = {}
+    unpriced: list[str] = []
+    for row in counters:
+        key = (row.kind, row.action)
+        if key in BOOKKEEPING:
+            continue
+        priced = PRICED.get(key)
+        if priced is None or priced not in table:
+            label = f"{row.kind}.{row.action}"
+            if label not in unpriced:
+                unpriced.append(label)
+            continue
+        energy = row.count * table[priced]
+        by_component[row.kind] = by_component.get(row.kind, 0.0) + energy
+        level = LEVEL_OF[row.kind]
+        by_level[level] = by_level.get(level, 0.0) + energy
+        by_layer[row.layer] = by_layer.get(row.layer, 0.0) + energy
+    leakage = leakage_energy_pj(spec, duration_ns)
+    by_level["leakage"] = leakage
+    return EnergyReport(
+        dynamic_pj=sum(by_component.values()),
+        leakage_pj=leakage,
+        by_component_pj=by_component,
+        by_level_pj=by_level,
+        by_layer_pj=by_layer,
+        unpriced=tuple(unpriced),
+    )
+
+
+def energy_summary(report: EnergyReport, spec: ChipSpec, pricing: str, batch: int) -> dict:
+    """The energy, area and peak figures a run summary carries."""
+    return {
+        "energy_pj": report.total_pj,
+        "energy_per_inference_pj": report.total_pj / batch,
+        "energy_dynamic_pj": report.dynamic_pj,
+        "energy_leakage_pj": report.leakage_pj,
+        "energy_by_level_pj": report.by_level_pj,
+        "energy_by_component_pj": report.by_component_pj,
+        "data_movement_share": report.data_movement_share,
+        "energy_pricing": pricing,
+        "energy_unpriced": list(report.unpriced),
+        "area_mm2": chip_area_mm2(spec),
+        "peak_tops": peak_ops_per_s(spec) / 1e12,
+        "peak_tops_per_w": tops_per_w(spec),
+        "peak_tops_per_mm2": tops_per_mm2(spec),
+    }
