@@ -7,10 +7,20 @@ from pydantic import BaseModel
 
 from cimsim.analysis.files import write_bytes_atomic, write_csv_atomic, write_json_atomic
 from cimsim.analysis.rundir import RunDir
+from cimsim.config.hardware import chip_spec, hardware_params
 from cimsim.config.model import ArchConfig
 from cimsim.errors import WorkloadInputError
 from cimsim.simulate import RunResult
 from cimsim.trace.export import perfetto_events
+from hwmodels.chip import (
+    area_breakdown_mm2,
+    chip_area_mm2,
+    chip_power_mw,
+    peak_ops_per_s,
+    power_breakdown_mw,
+    tops_per_mm2,
+    tops_per_w,
+)
 from workloads import zoo
 from workloads.ir import Graph
 from workloads.shapes import analyze
@@ -59,7 +69,23 @@ def describe_arch_text(arch: ArchConfig) -> str:
         f"crossbars {arch.tiles * arch.crossbars_per_tile}; "
         f"weight capacity {weights:,} weights of {arch.precision.weight_bits} bits",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines + _cost_lines(arch))
+
+
+def _cost_lines(arch: ArchConfig) -> list[str]:
+    """Area and power breakdown and peak figures of the priced chip."""
+    spec, pricing = chip_spec(arch, hardware_params(arch))
+    area, power = area_breakdown_mm2(spec), power_breakdown_mw(spec)
+    lines = ["", f"costs ({pricing}):", f"  {'component':<24}{'area mm2':>12}{'power mW':>14}"]
+    for name in sorted(area, key=lambda n: -area[n]):
+        lines.append(f"  {name:<24}{area[name]:>12.4f}{power.get(name, 0.0):>14.3f}")
+    lines += [
+        f"  {'chip':<24}{chip_area_mm2(spec):>12.3f}{chip_power_mw(spec):>14.1f}",
+        f"  peak {peak_ops_per_s(spec) / 1e12:.2f} TOPS ({spec.weight_bits}-bit weights, "
+        f"{spec.input_bits}-bit inputs, 1 MAC = 2 ops), {tops_per_w(spec):.3f} TOPS/W, "
+        f"{tops_per_mm2(spec):.3f} TOPS/mm2",
+    ]
+    return lines
 
 
 def _fields(model: BaseModel, prefix: str) -> list[tuple[str, Any, str]]:

@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
+from cimsim.mapper import duplication_compact
 from cimsim.mapper.tiling import LayerTiling
 from workloads.shapes import GraphInfo
 
@@ -63,5 +64,12 @@ def greedy(
     return copies
 
 
-DUPLICATIONS: Mapping[str, Planner] = MappingProxyType({"none": none, "greedy": greedy})
+DUPLICATIONS: Mapping[str, Planner] = MappingProxyType(
+    {
+        "none": none,
+        "greedy": greedy,
+        "dynamic": duplication_compact.dynamic,
+        "neurosim": duplication_compact.neurosim,
+    }
+)
 """Duplication policy name -> planner."""

@@ -124,3 +124,12 @@ def test_scheduler_flags_reach_the_run(tmp_path: Path) -> None:
         "greedy",
         "hilbert",
     )
+
+
+def test_describe_prints_area_power_and_peak(capsys) -> None:
+    assert main(["describe", "isaac"]) == 0
+    text = capsys.readouterr().out
+    assert "area mm2" in text and "TOPS/W" in text
+    assert "component tables of hwmodels preset 'isaac'" in text
+    assert main(["describe", "isaac", "--set", "tile.adc.bits=6"]) == 0
+    assert "does not apply: tile.adc.bits is 6" in capsys.readouterr().out

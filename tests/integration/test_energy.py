@@ -1,0 +1,41 @@
+"""Energy of runs: counts x per-action tables, leakage, breakdowns that add up."""
+
+import pytest
+from workloads import zoo
+
+from cimsim.config import load_arch
+from cimsim.simulate import simulate
+
+
+@pytest.fixture(scope="module")
+def isaac_mlp():
+    return simulate(load_arch("isaac"), zoo.build("mlp"), batch=2)
+
+
+def test_breakdowns_add_up_to_the_total(isaac_mlp) -> None:
+    s = isaac_mlp.summary
+    assert s["energy_pj"] == pytest.approx(s["energy_dynamic_pj"] + s["energy_leakage_pj"])
+    assert sum(s["energy_by_level_pj"].values()) == pytest.approx(s["energy_pj"])
+    assert sum(s["energy_by_component_pj"].values()) == pytest.approx(s["energy_dynamic_pj"])
+    assert isaac_mlp.layers["energy_pj"].sum() == pytest.approx(s["energy_dynamic_pj"])
+    assert s["energy_per_inference_pj"] == pytest.approx(s["energy_pj"] / 2)
+    assert s["energy_unpriced"] == []
+    assert 0 < s["data_movement_share"] < 1
+
+
+def test_adc_energy_is_conversions_times_the_table_entry(isaac_mlp) -> None:
+    from hwmodels.chip import action_energy_pj
+    from hwmodels.presets import load_preset
+
+    per_conversion = action_energy_pj(load_preset("isaac"))[("adc", "conversion")]
+    s = isaac_mlp.summary
+    assert s["energy_by_component_pj"]["adc"] == pytest.approx(
+        s["adc_conversions"] * per_conversion
+    )
+
+
+def test_more_adc_bits_cost_more_energy_per_inference() -> None:
+    low = simulate(load_arch("tiny", ["tile.adc.bits=4"]), zoo.build("lenet5")).summary
+    high = simulate(load_arch("tiny", ["tile.adc.bits=10"]), zoo.build("lenet5")).summary
+    assert high["energy_by_component_pj"]["adc"] > low["energy_by_component_pj"]["adc"]
+    assert high["area_mm2"] > low["area_mm2"]
