@@ -26,7 +26,7 @@ from cimsim.report import (
     workloads_list_text,
 )
 from cimsim.scheduler import SCHEDULERS
-from cimsim.simulate import load_workload, simulate, write_results
+from cimsim.simulate import MODES, load_workload, simulate, write_results
 from cimsim.trace import TraceLevel
 
 EXIT_USER_ERROR = 2
@@ -85,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
         "snake, hilbert (default: %(default)s)",
     )
     run.add_argument("--batch", type=int, default=1, help="inferences per run (default: 1)")
+    run.add_argument(
+        "--mode",
+        default="event",
+        choices=list(MODES),
+        help="event: cycle-level SimPy run; estimate: closed-form timing of the same "
+        "program without contention, for fast sweeps (default: %(default)s)",
+    )
     run.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     run.add_argument("--out", type=Path, help="directory for summary.json and layers.csv")
     run.add_argument(
@@ -220,6 +227,7 @@ def _run(args: argparse.Namespace) -> int:
         duplication=args.duplication,
         placement=args.placement,
         extra_pes=args.extra_pes,
+        mode=args.mode,
     )
     if not args.quiet:
         print(run_summary_text(result))

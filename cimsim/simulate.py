@@ -15,11 +15,13 @@ from cimsim.analysis.rundir import FORMAT_VERSION, LAYERS_FILE, SUMMARY_FILE, TR
 from cimsim.analysis.summary import bytes_per_level, layer_table, utilization
 from cimsim.components.chip import Chip
 from cimsim.components.executor import ProgramRunner
-from cimsim.config.hardware import chip_spec, hardware_params
+from cimsim.config.hardware import HardwareParams, chip_spec, hardware_params
 from cimsim.config.model import ArchConfig
 from cimsim.engine import Engine
 from cimsim.errors import ConfigError, WorkloadInputError
+from cimsim.estimate import estimate
 from cimsim.mapper import ChipMapping, map_network
+from cimsim.program import Program
 from cimsim.scheduler import get_scheduler
 from cimsim.trace import TraceLevel, TraceSink
 from cimsim.trace.intervals import IntervalBuffer
@@ -27,6 +29,9 @@ from hwmodels.errors import HwModelError
 from workloads.errors import WorkloadError
 from workloads.ir import Graph
 from workloads.shapes import GraphInfo, analyze
+
+MODES = ("event", "estimate")
+"""Simulation modes: the event-driven engine, or the closed-form estimate."""
 
 
 @dataclass(frozen=True)
@@ -66,13 +71,18 @@ def simulate(
     fine_grained: bool = False,
     trace: TraceLevel | str = TraceLevel.OFF,
     spill_path: Path | None = None,
+    mode: str = "event",
 ) -> RunResult:
     """Simulate ``batch`` inferences of ``graph`` on ``arch`` and summarise the run.
 
     ``fine_grained`` makes every MVM its own event even where nothing can interleave (the
     reference run that coarse events must match exactly; slower). ``trace`` picks what is
     recorded besides counters; long traces spill to ``spill_path`` as they grow.
+    ``mode`` "estimate" times the same program in closed form instead (no events, no
+    contention; see cimsim.estimate).
     """
+    if mode not in MODES:
+        raise ConfigError(f"--mode {mode!r}: choices are {', '.join(MODES)}")
     if batch < 1:
         raise ConfigError(f"--batch must be at least 1, got {batch}")
     schedule = get_scheduler(scheduler)
@@ -86,17 +96,57 @@ def simulate(
     spec, pricing = chip_spec(arch, hw)
     mapping = map_network(info, arch, hw, duplication, placement, extra_pes)
     program = schedule(info, mapping, arch, batch)
-    engine = Engine(hw.clock_ghz, seed)
     try:
         level = TraceLevel(trace)
     except ValueError:
         choices = ", ".join(t.value for t in TraceLevel)
         raise ConfigError(f"--trace {trace!r}: choices are {choices}") from None
-    sink = TraceSink(level, spill_path)
+    if mode == "estimate":
+        if level is not TraceLevel.OFF:
+            raise ConfigError("--mode estimate records no trace; use --trace off")
+        sink = TraceSink()
+        bits = arch.precision.activation_bits
+        timing = estimate(program, mapping, info, hw, arch.chip.mesh.cols, bits, sink)
+        starts, ends, total_cycles = (
+            timing.layer_start_cycles,
+            timing.layer_end_cycles,
+            timing.total_cycles,
+        )
+        events = 0
+    else:
+        sink = TraceSink(level, spill_path)
+        starts, ends, total_cycles, events = _run_events(
+            arch, hw, info, mapping, program, sink, seed, progress, fine_grained, graph.name
+        )
+    layers = layer_table(info, mapping, sink, starts, ends)
+    summary = _summary(arch, info, scheduler, batch, seed, mapping, sink, events, total_cycles)
+    report = price_counters(sink.counters(), spec, total_cycles / hw.clock_ghz)
+    summary.update(energy_summary(report, spec, pricing, batch))
+    layers["energy_pj"] = [report.by_layer_pj.get(name, 0.0) for name in layers["layer"]]
+    summary["tasks"] = len(program.tasks)
+    summary["trace_level"] = level.value
+    summary["mode"] = mode
+    return RunResult(summary=summary, layers=layers, trace=sink.intervals)
+
+
+def _run_events(
+    arch: ArchConfig,
+    hw: HardwareParams,
+    info: GraphInfo,
+    mapping: ChipMapping,
+    program: Program,
+    sink: TraceSink,
+    seed: int,
+    progress: bool,
+    fine_grained: bool,
+    label: str,
+) -> tuple[dict[str, int], dict[str, int], int, int]:
+    """Run the program on the SimPy engine: (layer starts, layer ends, cycles, events)."""
+    engine = Engine(hw.clock_ghz, seed)
     chip = Chip(engine, sink, arch, hw, mapping.input_tile)
     bar = tqdm(
         total=len(program.tasks),
-        desc=f"{graph.name} on {arch.name}",
+        desc=f"{label} on {arch.name}",
         unit="task",
         delay=1.0,
         disable=not (progress and sys.stderr.isatty()),
@@ -124,14 +174,8 @@ def simulate(
     unfinished = sum(1 for event in runner.done if not event.triggered)
     if unfinished:  # a scheduler bug, never a user error: fail loudly
         raise RuntimeError(f"{unfinished} tasks never ran: the program has a dependency cycle")
-    layers = layer_table(info, mapping, sink, runner.layer_start_cycles, runner.layer_end_cycles)
-    summary = _summary(arch, info, scheduler, batch, seed, mapping, sink, engine, total_cycles)
-    report = price_counters(sink.counters(), spec, total_cycles / hw.clock_ghz)
-    summary.update(energy_summary(report, spec, pricing, batch))
-    layers["energy_pj"] = [report.by_layer_pj.get(name, 0.0) for name in layers["layer"]]
-    summary["tasks"] = len(program.tasks)
-    summary["trace_level"] = level.value
-    return RunResult(summary=summary, layers=layers, trace=sink.intervals)
+    starts, ends = runner.layer_start_cycles, runner.layer_end_cycles
+    return starts, ends, total_cycles, engine.events_processed
 
 
 def _summary(
@@ -142,10 +186,10 @@ def _summary(
     seed: int,
     mapping: ChipMapping,
     sink: TraceSink,
-    engine: Engine,
+    events: int,
     total_cycles: int,
 ) -> dict[str, Any]:
-    latency_s = engine.cycles_to_seconds(total_cycles)
+    latency_s = total_cycles / (arch.clock.frequency_ghz * 1e9)
     return {
         "format_version": FORMAT_VERSION,
         "cimsim_version": __version__,
@@ -163,7 +207,7 @@ def _summary(
         "latency_s": latency_s,
         "throughput_inferences_per_s": batch / latency_s if latency_s > 0 else 0.0,
         "macs_per_inference": info.total_macs,
-        "events_processed": engine.events_processed,
+        "events_processed": events,
         "crossbars_used": mapping.crossbars_used,
         "crossbars_total": mapping.crossbars_total,
         "pes_used": mapping.pes_used,

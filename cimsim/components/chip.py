@@ -5,15 +5,15 @@ consumer will read them (by the edge's storage level), and fetching them back fr
 global buffer or DRAM into the consumer's tile.
 """
 
+from cimsim.components.accounting import count_digital
 from cimsim.components.memory import MemoryPort
 from cimsim.components.noc import MeshNoc
 from cimsim.config.hardware import HardwareParams
 from cimsim.config.model import ArchConfig
 from cimsim.engine import Engine, Process
+from cimsim.mapper.transfers import digital_cycles
 from cimsim.program import Level
 from cimsim.trace import TraceSink
-from hwmodels.digital import vector_op_latency_ns
-from hwmodels.timing import ns_to_cycles
 
 
 class Chip:
@@ -62,13 +62,9 @@ class Chip:
             engine, sink, "dram", "dram", hw.dram.bandwidth_gbps, hw.dram.access_latency_ns
         )
 
-    def digital_cycles(self, element_ops: int) -> int:
-        """Cycles the tile's vector unit needs for ``element_ops`` element operations."""
-        return ns_to_cycles(vector_op_latency_ns(self.hw.digital, element_ops), self.hw.clock_ghz)
-
     def run_digital(self, layer: str, tile: int, element_ops: int) -> Process:
         """Hold ``tile``'s vector unit for ``element_ops`` operations."""
-        cycles = self.digital_cycles(element_ops)
+        cycles = digital_cycles(self.hw.digital, element_ops, self.hw.clock_ghz)
         if cycles == 0:
             return
         with self.digital_units[tile].request() as request:
@@ -78,7 +74,7 @@ class Chip:
             yield self.engine.timeout(cycles)
             self.sink.tile_work_finished(tile, start + cycles)
         self.sink.interval(start, start + cycles, f"tile{tile}.digital", "digital", layer)
-        self.sink.count(layer, "digital", "element_op", element_ops)
+        count_digital(self.sink, layer, element_ops)
         self.sink.busy(f"tile{tile}.digital", cycles)
 
     def deliver(self, layer: str, src_tile: int, level: Level, dst_tile: int, size: int) -> Process:

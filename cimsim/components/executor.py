@@ -21,6 +21,7 @@ return to the home tile after them.
 from collections.abc import Callable, Generator
 from typing import Any
 
+from cimsim.components.accounting import count_mvms, count_pe_busy
 from cimsim.components.chip import Chip
 from cimsim.engine import Engine, Process
 from cimsim.mapper import ChipMapping
@@ -127,15 +128,8 @@ class ProgramRunner:
                 yield from self._one_mvm(name, placement.tiles, banks, costs.mvm_cycles, tracks)
         else:
             yield from self._one_mvm(name, placement.tiles, (), cycles, tracks)
-        sink = chip.sink
-        for group in placement.groups:
-            sink.busy(f"tile{group.tile}.pe{group.pe}", cycles)
-        sink.count(name, "crossbar", "read", vectors * costs.crossbar_reads)
-        sink.count(name, "adc", "conversion", vectors * costs.adc_conversions)
-        sink.count(name, "sample_hold", "sample", vectors * costs.adc_conversions)
-        sink.count(name, "dac", "drive", vectors * costs.dac_drives)
-        sink.count(name, "shift_add", "op", vectors * costs.adc_conversions)
-        sink.count(name, "pe", "mvm", vectors * len(placement.groups))
+        count_pe_busy(chip.sink, placement, cycles)
+        count_mvms(chip.sink, name, costs, vectors, len(placement.groups))
         pending = [s for s in streams if not s.triggered]
         if pending:
             waited = engine.now_cycles

@@ -1,9 +1,9 @@
 """Buffers and DRAM as SimPy resources: one access port each, held for the transfer time."""
 
+from cimsim.components.accounting import count_access
 from cimsim.engine import Engine, Process
+from cimsim.mapper.transfers import access_cycles
 from cimsim.trace import TraceSink
-from hwmodels.memory import transfer_latency_ns
-from hwmodels.timing import ns_to_cycles
 
 
 class MemoryPort:
@@ -32,8 +32,9 @@ class MemoryPort:
 
     def access_cycles(self, size_bytes: int) -> int:
         """Cycles one access of ``size_bytes`` holds the port."""
-        latency_ns = transfer_latency_ns(size_bytes, self._bandwidth_gbps, self._access_latency_ns)
-        return ns_to_cycles(latency_ns, self._engine.clock_ghz)
+        return access_cycles(
+            size_bytes, self._bandwidth_gbps, self._access_latency_ns, self._engine.clock_ghz
+        )
 
     def access(self, layer: str, size_bytes: int, write: bool) -> Process:
         """Read or write ``size_bytes`` for ``layer``: wait for the port, then hold it."""
@@ -47,5 +48,5 @@ class MemoryPort:
             now = self._engine.now_cycles
             action = "write" if write else "read"
             self._sink.interval(now - cycles, now, self.name, action, layer, size_bytes)
-        self._sink.count(layer, self.kind, "write_byte" if write else "read_byte", size_bytes)
+        count_access(self._sink, layer, self.kind, size_bytes, write)
         self._sink.busy(self.name, cycles)

@@ -7,11 +7,11 @@ ordered reservation cannot deadlock. Contention is exact at message granularity:
 waits while any link of its path carries another message.
 """
 
+from cimsim.components.accounting import count_message
 from cimsim.config.hardware import HardwareParams
 from cimsim.engine import Engine, Process
+from cimsim.mapper.transfers import message_cycles
 from cimsim.trace import TraceSink
-from hwmodels.noc import flits_for_bytes
-from hwmodels.timing import ns_to_cycles
 
 Link = tuple[int, int]
 """A directed link (from tile, to tile)."""
@@ -45,9 +45,7 @@ class MeshNoc:
         self._engine = engine
         self._sink = sink
         self._cols = cols
-        self._flit_bytes = hw.noc.flit_bytes
-        self._router_cycles = ns_to_cycles(hw.noc.router_latency_ns, hw.clock_ghz)
-        self._flit_ns = hw.noc.flit_bytes / hw.noc.link_bandwidth_gbps
+        self._noc = hw.noc
         self._links = {}
         for tile in range(rows * cols):
             row, col = divmod(tile, cols)
@@ -75,10 +73,7 @@ class MeshNoc:
         if src == dst or size_bytes <= 0:
             return
         path = self.route(src, dst)
-        flits = flits_for_bytes(size_bytes, self._flit_bytes)
-        cycles = len(path) * self._router_cycles + ns_to_cycles(
-            flits * self._flit_ns, self._engine.clock_ghz
-        )
+        cycles = message_cycles(self._noc, size_bytes, len(path), self._engine.clock_ghz)
         self._sink.count(layer, "noc", "injected_byte", size_bytes)
         requests = []
         try:
@@ -90,11 +85,7 @@ class MeshNoc:
         finally:
             for link, request in requests:
                 self._links[link].release(request)
-        self._sink.count(layer, "noc", "message", 1)
-        self._sink.count(layer, "noc", "byte", size_bytes)  # delivered
-        self._sink.count(layer, "noc", "byte_hop", size_bytes * len(path))
-        self._sink.count(layer, "router", "flit_hop", flits * len(path))
-        self._sink.count(layer, "link", "flit_hop", flits * len(path))
+        count_message(self._sink, layer, size_bytes, len(path), self._noc.flit_bytes)
         now = self._engine.now_cycles
         for a, b in path:
             name = f"link{a}-{b}"

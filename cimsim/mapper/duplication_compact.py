@@ -64,9 +64,7 @@ def fill_spare(
     candidates = set(order)
     smallest = min((units[name] for name in order), default=0)
     while candidates and spare >= smallest:
-        slowest = min(
-            candidates, key=lambda n: (-math.ceil(vectors[n] / dup[n]), position[n])
-        )
+        slowest = min(candidates, key=lambda n: (-math.ceil(vectors[n] / dup[n]), position[n]))
         if dup[slowest] < vectors[slowest] and units[slowest] <= spare:
             dup[slowest] += 1
             spare -= units[slowest]

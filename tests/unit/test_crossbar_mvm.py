@@ -7,6 +7,8 @@ import pytest
 
 from hwmodels.crossbar.mvm import crossbar_mvm, layer_mvm
 from hwmodels.crossbar.mvm_params import DeviceNonIdealities, MvmConfig
+from hwmodels.crossbar.nonideal import GRID_BITS, apply_nonidealities
+from hwmodels.crossbar.reference import field_levels
 from hwmodels.errors import HwModelError
 
 X = np.zeros((2, 8), dtype=np.int8)
@@ -145,3 +147,50 @@ def test_uniform_adc_lsb_defaults_to_the_worst_case_sum() -> None:
 
 def test_empty_batch_returns_empty_result() -> None:
     assert crossbar_mvm(X[:0], W, MvmConfig()).shape == (0, 3)
+
+
+@pytest.mark.parametrize("encoding", ["offset", "differential", "twos_complement"])
+@pytest.mark.parametrize("bits", [1, 2, 4, 8])
+def test_bit_fields_rebuild_every_int8_value(encoding: str, bits: int) -> None:
+    """sum over fields of weight * level, minus the offset, is the value itself."""
+    values = np.arange(-128, 128).astype(np.int8)
+    cell_bits = min(bits, 4)
+    config = MvmConfig(
+        cols=64,
+        cell_bits=cell_bits,
+        dac_bits=bits,
+        weight_encoding=encoding,  # type: ignore[arg-type]
+    )
+    rebuilt = sum(f.weight * field_levels(values, f) for f in config.weight_fields)
+    np.testing.assert_array_equal(rebuilt - config.weight_offset, values)
+    assert all(f.width <= cell_bits for f in config.weight_fields)
+    for input_encoding in ("twos_complement", "offset"):
+        steps = MvmConfig(dac_bits=bits, input_encoding=input_encoding)  # type: ignore[arg-type]
+        rebuilt = sum(f.weight * field_levels(values, f) for f in steps.input_fields)
+        np.testing.assert_array_equal(rebuilt - steps.input_offset, values)
+        assert all(f.width <= bits for f in steps.input_fields)
+
+
+def test_nonidealities_do_what_they_say() -> None:
+    levels = np.tile(np.arange(4), (500, 50))  # 2-bit cells, every level 12,500 times
+    rng = np.random.default_rng
+
+    def apply(**kwargs: Any) -> np.ndarray:
+        return apply_nonidealities(levels, 2, 1, DeviceNonIdealities(**kwargs), rng(0))
+
+    np.testing.assert_array_equal(apply(stuck_off_rate=1.0), 0.0)
+    np.testing.assert_array_equal(apply(stuck_on_rate=1.0), 3.0)
+    both = apply(stuck_off_rate=0.1, stuck_on_rate=0.2)
+    assert abs(np.mean(both[levels == 1] == 0.0) - 0.1) < 0.01
+    assert abs(np.mean(both[levels == 1] == 3.0) - 0.2) < 0.01
+    # two conductance levels on 2-bit cells: 0, 1 -> 0 and 2, 3 -> 3
+    np.testing.assert_array_equal(apply(conductance_levels=2), np.where(levels >= 2, 3.0, 0.0))
+    varied = apply(variation_sigma=0.1)
+    ratio = varied[levels == 2] / 2.0
+    assert abs(np.median(ratio) - 1.0) < 0.01  # lognormal: median preserved
+    assert abs(np.std(np.log(ratio)) - 0.1) < 0.01
+    np.testing.assert_array_equal(varied[levels == 0], 0.0)  # no conductance stays none
+    np.testing.assert_array_equal(varied * 2**GRID_BITS, np.rint(varied * 2**GRID_BITS))
+    np.testing.assert_array_equal(varied, apply(variation_sigma=0.1))  # seeded
+    gaussian = apply(variation_sigma=0.5, variation_model="gaussian")
+    assert gaussian.min() == 0.0 and abs(np.std(gaussian[levels == 2] / 2.0) - 0.5) < 0.02

@@ -1,0 +1,155 @@
+"""Closed-form estimate: the same program, costs and dataflow, without events or contention.
+
+Every task is timed by list scheduling over the task graph, in task order (dependencies
+always precede their dependants):
+  start   = max(copy free, max over dependencies of their delivery time)
+  fetch   = max over fetches of (port access + NoC message + tile buffer write)
+  compute = crossbar task: max(n x mvm cycles, buffer read, input slices to other tiles)
+            + partial sums back; digital task: max(vector unit, buffer read)
+  done    = start + fetch + compute + max over deliveries of its transfer chain
+and the copy is free again after compute. Each part costs what the event-driven engine
+charges for it when nothing else wants the same port or link, so the two agree exactly
+without contention, and the gap between them measures queueing (docs/performance.md).
+Action counts are the engine's, so energy is priced the same way.
+"""
+
+from dataclasses import dataclass
+
+from cimsim.components.accounting import (
+    count_access,
+    count_digital,
+    count_message,
+    count_mvms,
+    count_pe_busy,
+)
+from cimsim.config.hardware import HardwareParams
+from cimsim.mapper import ChipMapping
+from cimsim.mapper.dataflow import TaskData, plan_dataflow
+from cimsim.mapper.transfers import access_cycles, digital_cycles, mesh_hops, message_cycles
+from cimsim.program import Level, Program
+from cimsim.trace import TraceSink
+from workloads.shapes import GraphInfo
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Timing of every layer and the total, in cycles."""
+
+    total_cycles: int
+    layer_start_cycles: dict[str, int]
+    layer_end_cycles: dict[str, int]
+
+
+class _Timer:
+    """Transfer chains priced like the engine's components, counting the same actions."""
+
+    def __init__(self, hw: HardwareParams, cols: int, input_tile: int, sink: TraceSink) -> None:
+        self._hw, self._cols, self._input_tile, self._sink = hw, cols, input_tile, sink
+
+    def access(self, layer: str, kind: str, size: int, write: bool) -> int:
+        params = {
+            "tile_buffer": self._hw.tile_buffer,
+            "global_buffer": self._hw.global_buffer,
+            "dram": self._hw.dram,
+        }[kind]
+        if size <= 0:
+            return 0
+        count_access(self._sink, layer, kind, size, write)
+        return access_cycles(
+            size, params.bandwidth_gbps, params.access_latency_ns, self._hw.clock_ghz
+        )
+
+    def message(self, layer: str, src: int, dst: int, size: int) -> int:
+        if src == dst or size <= 0:
+            return 0
+        hops = mesh_hops(src, dst, self._cols)
+        count_message(self._sink, layer, size, hops, self._hw.noc.flit_bytes)
+        self._sink.count(layer, "noc", "injected_byte", size)
+        return message_cycles(self._hw.noc, size, hops, self._hw.clock_ghz)
+
+    def fetch(self, layer: str, level: Level, tile: int, size: int) -> int:
+        kind = "dram" if level is Level.DRAM else "global_buffer"
+        return (
+            self.access(layer, kind, size, write=False)
+            + self.message(layer, self._input_tile, tile, size)
+            + self.access(layer, "tile_buffer", size, write=True)
+        )
+
+    def deliver(self, layer: str, src: int, level: Level, dst: int, size: int) -> int:
+        if level is Level.TILE:
+            return self.message(layer, src, dst, size) + self.access(
+                layer, "tile_buffer", size, write=True
+            )
+        cycles = self.message(layer, src, self._input_tile, size)
+        cycles += self.access(layer, "global_buffer", size, write=True)
+        if level is Level.DRAM:
+            cycles += self.access(layer, "dram", size, write=True)
+        return cycles
+
+
+def estimate(
+    program: Program,
+    mapping: ChipMapping,
+    info: GraphInfo,
+    hw: HardwareParams,
+    mesh_cols: int,
+    activation_bits: int,
+    sink: TraceSink,
+) -> Estimate:
+    """Time ``program`` in closed form; counts go to ``sink`` for pricing."""
+    plan = plan_dataflow(program, mapping, info, activation_bits)
+    timer = _Timer(hw, mesh_cols, mapping.input_tile, sink)
+    free: dict[tuple[str, int], int] = {}
+    done = [0] * len(program.tasks)
+    starts: dict[str, int] = {}
+    ends: dict[str, int] = {}
+    for task in program.tasks:  # ids are a topological order
+        data = plan[task.task_id]
+        start = max([free.get((task.layer, task.copy), 0), *(done[d] for d in task.deps)])
+        starts[task.layer] = min(starts.get(task.layer, start), start)
+        fetch = max(
+            (timer.fetch(task.layer, lv, data.home_tile, size) for lv, size in data.fetches),
+            default=0,
+        )
+        compute = _compute_cycles(task.layer, task.copy, data, mapping, hw, timer, sink)
+        finished = start + fetch + compute
+        free[(task.layer, task.copy)] = finished
+        delivery = max(
+            (
+                timer.deliver(task.layer, data.home_tile, level, dst, size)
+                for level, dst, size in data.deliveries
+            ),
+            default=0,
+        )
+        done[task.task_id] = finished + delivery
+        ends[task.layer] = max(ends.get(task.layer, 0), done[task.task_id])
+    return Estimate(max(done, default=0), starts, ends)
+
+
+def _compute_cycles(
+    layer: str,
+    copy: int,
+    data: TaskData,
+    mapping: ChipMapping,
+    hw: HardwareParams,
+    timer: _Timer,
+    sink: TraceSink,
+) -> int:
+    read = timer.access(layer, "tile_buffer", data.buffer_read_bytes, write=False)
+    if not data.vectors:
+        count_digital(sink, layer, data.element_ops)
+        return max(digital_cycles(hw.digital, data.element_ops, hw.clock_ghz), read)
+    costs = mapping.costs[layer][copy]
+    placement = mapping.copies[layer][copy]
+    home, vectors = data.home_tile, data.vectors
+    count_mvms(sink, layer, costs, vectors, len(placement.groups))
+    count_pe_busy(sink, placement, vectors * costs.mvm_cycles)
+    scatter = max(
+        (timer.message(layer, home, t, vectors * s) for t, s in costs.remote_input_bytes),
+        default=0,
+    )
+    gather = max(
+        (timer.message(layer, t, home, vectors * s) for t, s in costs.remote_psum_bytes),
+        default=0,
+    )
+    return max(vectors * costs.mvm_cycles, read, scatter) + gather

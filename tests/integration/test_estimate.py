@@ -1,0 +1,41 @@
+"""The closed-form estimate against the event-driven engine."""
+
+import pytest
+from workloads import zoo
+
+from cimsim.config import load_arch
+from cimsim.simulate import simulate
+
+CASES = [
+    ("tiny", "lenet5", "layer_by_layer", "none", 1),
+    ("tiny", "lenet5", "cross_layer", "greedy", 1),
+    ("tiny", "lenet5", "pipelined", "none", 3),
+    ("isaac", "mlp", "layer_by_layer", "none", 2),
+]
+
+
+@pytest.mark.parametrize(("arch", "workload", "scheduler", "duplication", "batch"), CASES)
+def test_estimate_prices_the_same_work_and_never_exceeds_the_event_run(
+    arch: str, workload: str, scheduler: str, duplication: str, batch: int
+) -> None:
+    kwargs = {"scheduler": scheduler, "duplication": duplication, "batch": batch}
+    graph = zoo.build(workload)
+    event = simulate(load_arch(arch), graph, **kwargs).summary
+    guess = simulate(load_arch(arch), graph, mode="estimate", **kwargs).summary
+    assert guess["events_processed"] == 0 and guess["mode"] == "estimate"
+    assert guess["bytes"] == event["bytes"]
+    assert guess["adc_conversions"] == event["adc_conversions"]
+    assert guess["energy_dynamic_pj"] == pytest.approx(event["energy_dynamic_pj"])
+    # contention only ever delays: the estimate is a lower bound on the event-driven time
+    assert guess["total_cycles"] <= event["total_cycles"]
+    if scheduler == "layer_by_layer":
+        assert guess["total_cycles"] >= 0.9 * event["total_cycles"]
+
+
+def test_estimate_rejects_traces() -> None:
+    from cimsim.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="estimate"):
+        simulate(load_arch("tiny"), zoo.build("mlp"), mode="estimate", trace="full")
+    with pytest.raises(ConfigError, match="--mode"):
+        simulate(load_arch("tiny"), zoo.build("mlp"), mode="guess")
