@@ -8,6 +8,7 @@ from hwmodels.chip import ChipSpec
 from hwmodels.chip_builder import build_model_spec
 from hwmodels.converters import AdcParams, DacParams
 from hwmodels.crossbar import CrossbarParams
+from hwmodels.crossbar.mvm_params import DeviceNonIdealities, MvmConfig
 from hwmodels.digital import DigitalParams
 from hwmodels.errors import HwModelError
 from hwmodels.memory import BufferParams, DramParams
@@ -159,3 +160,39 @@ def _mismatch(arch: ArchConfig, hw: HardwareParams, table: ChipSpec) -> str:
         if configured != tabled:
             return f"{path} is {configured}, the table's is {tabled}"
     return ""
+
+
+def mvm_config(arch: ArchConfig) -> MvmConfig:
+    """The bit-accurate kernel configuration of ``arch``'s crossbars (functional runs).
+
+    The kernels compute INT8 weights and inputs; any other precision, or a cell or DAC
+    width the kernels do not model, is a ConfigError naming the field.
+    """
+    for path, bits in (
+        ("precision.weight_bits", arch.precision.weight_bits),
+        ("precision.activation_bits", arch.precision.activation_bits),
+    ):
+        if bits != 8:
+            raise ConfigError(f"{arch.name}: {path} is {bits}; functional runs compute INT8 (8)")
+    tile, device = arch.tile, arch.device
+    try:
+        return MvmConfig(
+            rows=tile.crossbar.rows,
+            cols=tile.crossbar.cols,
+            cell_bits=tile.crossbar.cell_bits,
+            dac_bits=tile.dac.bits,
+            weight_encoding=tile.crossbar.weight_encoding,
+            input_encoding=tile.dac.input_encoding,
+            adc_mode=tile.adc.mode,
+            adc_bits=tile.adc.bits,
+            adc_full_scale=tile.adc.full_scale,
+            device=DeviceNonIdealities(
+                variation_sigma=device.variation_sigma,
+                variation_model=device.variation_model,
+                stuck_off_rate=device.stuck_off_rate,
+                stuck_on_rate=device.stuck_on_rate,
+                conductance_levels=device.conductance_levels,
+            ),
+        )
+    except HwModelError as exc:
+        raise ConfigError(f"{arch.name}: functional model: {exc}") from None

@@ -93,11 +93,16 @@ class CrossbarConfig(_Section):
     """Bits per RRAM cell."""
     read_latency_ns: PositiveNanoseconds = Field(alias="read_latency")
     """One analog read of all columns (drive, settle, sample-and-hold)."""
+    weight_encoding: Literal["offset", "differential", "twos_complement"] = "offset"
+    """Signed weights: offset (zero point, corrected digitally), differential column pairs,
+    or two's complement with a negative-weighted sign column (sets columns per weight)."""
 
 
 class DacConfig(_Section):
     bits: int = Field(ge=1, le=8)
     """Input bits applied per bit-serial step."""
+    input_encoding: Literal["twos_complement", "offset"] = "twos_complement"
+    """Signed inputs: two's complement (the sign bit a step of its own) or offset by 128."""
 
 
 class AdcConfig(_Section):
@@ -109,6 +114,11 @@ class AdcConfig(_Section):
     """Conversions per second of one ADC."""
     shared_by_pes: int = Field(default=1, ge=1, le=1024)
     """PEs that share one ADC bank of shared_by_pes x per_pe ADCs, one PE's MVM at a time."""
+    mode: Literal["ideal", "clip", "uniform", "isaac_flip"] = "clip"
+    """Functional ADC model: ideal, clip to bits, uniform quantisation of full_scale, or
+    ISAAC's flipped-weight encoding (lossless 8 bits for 128 rows of 2-bit cells)."""
+    full_scale: float | None = Field(default=None, gt=0)
+    """Analog sum mapped to the top ADC code in 'uniform' mode (None: the largest possible)."""
 
 
 class PeConfig(_Section):
@@ -176,6 +186,19 @@ class PrecisionConfig(_Section):
     """Width of a partial sum sent between PEs/tiles for accumulation."""
 
 
+class DeviceConfig(_Section):
+    variation_sigma: float = Field(default=0.0, ge=0.0, le=2.0)
+    """Relative sigma of programmed conductance (functional runs; 0 = ideal)."""
+    variation_model: Literal["lognormal", "gaussian"] = "lognormal"
+    """Shape of the conductance variation."""
+    stuck_off_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Fraction of cells stuck at the lowest conductance."""
+    stuck_on_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Fraction of cells stuck at the highest conductance."""
+    conductance_levels: int | None = Field(default=None, ge=2, le=65536)
+    """Distinct programmable conductances (None: exactly 2**cell_bits levels)."""
+
+
 class EnergyConfig(_Section):
     table: str | None = None
     """Name of a hwmodels preset whose published component tables price the actions (e.g.
@@ -209,6 +232,8 @@ class ArchConfig(_Section):
     """Number formats."""
     energy: EnergyConfig = EnergyConfig()
     """How actions are priced into energy (and the chip's area and power)."""
+    device: DeviceConfig = DeviceConfig()
+    """RRAM device non-idealities for functional runs (all off by default)."""
 
     @model_validator(mode="after")
     def _global_buffer_on_mesh(self) -> Self:

@@ -95,7 +95,9 @@ def map_network(
     order_of = _choice(PLACEMENTS, placement, "placement")
     tile_order = order_of(arch.chip.mesh.rows, arch.chip.mesh.cols)
     tilings = {
-        layer.name: tile_layer(layer, hw.crossbar, arch.precision.weight_bits)
+        layer.name: tile_layer(
+            layer, hw.crossbar, arch.precision.weight_bits, arch.tile.crossbar.weight_encoding
+        )
         for layer in info.layers
         if layer.is_mvm
     }

@@ -51,10 +51,17 @@ def copy_costs(
         bank_columns[bank] = bank_columns.get(bank, 0) + group.active_columns
     # The copy's groups step together; groups on one bank share its conversions.
     slowest_ns = max(
-        mvm_latency_ns(hw.crossbar, hw.dac, hw.adc, bits, math.ceil(columns / bank_adcs))
+        mvm_latency_ns(
+            hw.crossbar,
+            hw.dac,
+            hw.adc,
+            bits,
+            math.ceil(columns / bank_adcs),
+            arch.tile.dac.input_encoding,
+        )
         for columns in bank_columns.values()
     )
-    steps = input_steps(bits, hw.dac.bits)
+    steps = input_steps(bits, hw.dac.bits, arch.tile.dac.input_encoding)
     crossbars = sum(g.crossbars for g in placement.groups)
     active_columns = sum(g.active_columns for g in placement.groups)
     input_bytes = tiling.matrix_rows * tiling.groups * math.ceil(bits / 8)

@@ -29,13 +29,16 @@ its im2col matrix, weight bit slices included). Then
                   if r <= p_r a_r or c <= p_c a_c, else 1
     array_dup   = max(1, a_r // r) * max(1, a_c // c)   if r <= a_r or c <= a_c, else 1
     speed_up    = pe_dup * array_dup                     (NeuroSim's speedUpEachLayer)
-    copies      = min(speed_up, output vectors)
+    copies      = min(speed_up, output vectors, tiles * PEs per tile // PEs per copy)
 
 (NeuroSim states these in matrix rows and columns, e.g. ceil(R / PE rows); with crossbars
 of ``rows`` x ``cols`` they are the same numbers counted in crossbars.) For VGG-8 on the
 reference chip this gives tiles 1,1,1,2,4,6,16,1 and speed-ups 32,2,1,1,1,1,1,32, the last
 capped to 1 by the single output vector of the final FC layer: the figures PAPERS.md s.3
-quotes from the reference code.
+quotes from the reference code. The last bound of ``copies`` is cimsim's: NeuroSim packs
+several copies into the sub-arrays of one PE, cimsim gives every copy whole PEs, so the
+copies are limited to what the layer's tiles hold in whole PEs (VGG-8 conv1: 1 tile of
+16 PEs, 1 PE per copy, so 16 copies where NeuroSim counts a speed-up of 32).
 """
 
 import math
@@ -135,7 +138,7 @@ def neurosim(
     free_pes: int,
     pes_per_tile: int | None = None,
 ) -> dict[str, int]:
-    """DNN+NeuroSim duplication: each layer duplicated to fill its whole tiles.
+    """DNN+NeuroSim duplication: each layer duplicated to fill its whole tiles (module doc).
 
     ``pes_per_tile`` defaults to ``crossbars_per_pe`` (a tile's PE grid the same as a PE's
     crossbar grid, as in the reference configuration: 4 x 4 and 4 x 4). Raises MappingError
@@ -147,7 +150,8 @@ def neurosim(
     spare = free_pes
     for name in _crossbar_layers(info, tilings):
         plan = neurosim_layer(tilings[name], crossbars_per_pe, per_tile)
-        copies[name] = max(1, min(plan.speed_up, info.by_name[name].output_vectors))
+        room = plan.tiles * per_tile // pes[name]
+        copies[name] = max(1, min(plan.speed_up, info.by_name[name].output_vectors, room))
         needed = (copies[name] - 1) * pes[name]
         if needed > spare:
             raise MappingError(

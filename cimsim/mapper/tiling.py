@@ -2,7 +2,8 @@
 
 A conv layer with kernel kh x kw, C_in inputs, C_out outputs and g groups unrolls into g
 weight matrices of (kh*kw*C_in/g) rows x (C_out/g) columns (a linear layer: F_in x F_out).
-Each weight takes ceil(weight_bits / cell_bits) adjacent columns (bit slices); a weight never
+Each weight takes its encoding's columns (hwmodels.crossbar.cost; ceil(weight_bits /
+cell_bits) bit slices for offset weights); a weight never
 straddles two crossbars. So one copy of the layer needs, per group,
 row_tiles = ceil(rows / xbar_rows) by col_tiles = ceil(cols / floor(xbar_cols / slices)).
 Groups small enough to share one crossbar (depthwise convolutions: 9 rows x 1 column each)
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from cimsim.errors import MappingError
 from hwmodels.crossbar import CrossbarParams, columns_per_weight, weights_per_crossbar_column_block
+from hwmodels.crossbar.cost import WeightEncoding
 from workloads.shapes import LayerInfo
 
 
@@ -63,12 +65,17 @@ class LayerTiling:
         return self.groups * self.matrix_rows * self.matrix_cols * self.slices
 
 
-def tile_layer(info: LayerInfo, crossbar: CrossbarParams, weight_bits: int) -> LayerTiling:
+def tile_layer(
+    info: LayerInfo,
+    crossbar: CrossbarParams,
+    weight_bits: int,
+    encoding: WeightEncoding = "offset",
+) -> LayerTiling:
     """Unroll a static-weight layer onto crossbars of the given size."""
     if not info.is_mvm:
         raise ValueError(f"layer {info.name} ({info.op_kind}) is not a crossbar layer")
-    slices = columns_per_weight(weight_bits, crossbar.cell_bits)
-    per_crossbar = weights_per_crossbar_column_block(crossbar, weight_bits)
+    slices = columns_per_weight(weight_bits, crossbar.cell_bits, encoding)
+    per_crossbar = weights_per_crossbar_column_block(crossbar, weight_bits, encoding)
     if per_crossbar == 0:
         raise MappingError(
             f"layer {info.name}: a {weight_bits}-bit weight needs {slices} columns of "

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -277,3 +278,17 @@ def test_large_sums_without_adc_table_and_batches_beyond_one_gemm() -> None:
     np.testing.assert_array_equal(
         crossbar_mvm(x, w, config, 1), crossbar_mvm(x, w, config, 1, backend="reference")
     )
+
+
+@pytest.mark.parametrize("cell_bits", [1, 2, 4])
+@pytest.mark.parametrize("dac_bits", [1, 2, 4, 8])
+def test_timing_arithmetic_matches_the_kernels_encodings(cell_bits: int, dac_bits: int) -> None:
+    """The mapper's columns and steps per encoding are those the kernels compute with."""
+    from hwmodels.crossbar.cost import columns_per_weight, input_steps
+
+    for weight_encoding in ("offset", "differential", "twos_complement"):
+        config = MvmConfig(cell_bits=cell_bits, weight_encoding=weight_encoding)
+        assert columns_per_weight(8, cell_bits, weight_encoding) == config.columns_per_weight
+    for input_encoding in ("offset", "twos_complement"):
+        config = MvmConfig(dac_bits=dac_bits, input_encoding=input_encoding)
+        assert input_steps(8, dac_bits, input_encoding) == config.input_steps
