@@ -100,11 +100,9 @@ class ProgramRunner:
 
     def _fetch_inputs(self, layer: str, data: TaskData) -> Generator[Any, Any, str]:
         """Bring rows kept off-tile to the home tile; return the idle cause while waiting."""
-        fetches = [
-            self._engine.process(self._chip.fetch(layer, level, data.home_tile, size))
-            for level, size in data.fetches
-        ]
-        yield self._engine.all_of(fetches)
+        yield from self._all(
+            [self._chip.fetch(layer, level, data.home_tile, size) for level, size in data.fetches]
+        )
         if any(level is Level.DRAM for level, _ in data.fetches):
             return Cause.DRAM
         return Cause.GLOBAL_BUFFER
@@ -136,13 +134,14 @@ class ProgramRunner:
             yield engine.all_of(pending)
             cause = Cause.NOC if costs.remote_input_bytes else Cause.BUFFER
             self._idle(tracks, waited, engine.now_cycles, cause, name)
-        gathers = [
-            engine.process(chip.noc.send(name, tile, home, vectors * size))
-            for tile, size in costs.remote_psum_bytes
-        ]
-        if gathers:
+        if costs.remote_psum_bytes:
             waited = engine.now_cycles
-            yield engine.all_of(gathers)
+            yield from self._all(
+                [
+                    chip.noc.send(name, tile, home, vectors * size)
+                    for tile, size in costs.remote_psum_bytes
+                ]
+            )
             self._idle(tracks, waited, engine.now_cycles, Cause.NOC, name)
 
     def _one_mvm(
@@ -182,13 +181,21 @@ class ProgramRunner:
         if not read.triggered:
             yield read
 
+    def _all(self, bodies: list[Process]) -> Process:
+        """Run ``bodies`` concurrently and wait for all; a single one runs inline (fewer
+        events; it starts in the same cycle, possibly ahead of events created earlier)."""
+        if len(bodies) == 1:
+            yield from bodies[0]
+        elif bodies:
+            yield self._engine.all_of([self._engine.process(body) for body in bodies])
+
     def _deliver(self, task: Task, data: TaskData) -> Process:
-        moves = [
-            self._engine.process(self._chip.deliver(task.layer, data.home_tile, level, dst, size))
-            for level, dst, size in data.deliveries
-        ]
-        if moves:
-            yield self._engine.all_of(moves)
+        yield from self._all(
+            [
+                self._chip.deliver(task.layer, data.home_tile, level, dst, size)
+                for level, dst, size in data.deliveries
+            ]
+        )
         self.layer_end_cycles[task.layer] = self._engine.now_cycles
         self.done[task.task_id].succeed()
         if self._on_task_done is not None:

@@ -10,7 +10,7 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
@@ -163,27 +163,28 @@ def resolve_points(sweep: SweepFile, path: Path) -> tuple[SweepPoint, ...]:
         workload = str(settings["workload"])
         if workload not in workloads:
             workloads[workload] = _check_workload(workload, base_dir, path, "workload" in axes)
-        point = SweepPoint(
-            index=index,
-            key="",
-            axes=tuple(axes.items()),
-            columns=_columns(settings, arch, field_axes),
-            arch=arch,
-            workload=workload,
-            workload_ref=workloads[workload][0],
-            scheduler=str(settings["scheduler"]),
-            batch=int(settings["batch"]),
-            seed=int(settings["seed"]),
-            mode=str(settings["mode"]),
-        )
-        key = _point_key(point, workloads[workload][1])
+        scheduler, batch, seed, mode = (settings[k] for k in ("scheduler", "batch", "seed", "mode"))
+        key = _point_key(arch, workloads[workload][1], scheduler, batch, seed, mode)
         if key in seen:
             raise ConfigError(
                 f"{where}: resolves to the same configuration as point {seen[key]}; "
                 f"remove the duplicate"
             )
         seen[key] = index
-        points.append(replace(point, key=key))
+        point = SweepPoint(
+            index=index,
+            key=key,
+            axes=tuple(axes.items()),
+            columns=_columns(settings, arch, field_axes),
+            arch=arch,
+            workload=workload,
+            workload_ref=workloads[workload][0],
+            scheduler=scheduler,
+            batch=batch,
+            seed=seed,
+            mode=mode,
+        )
+        points.append(point)
     return tuple(points)
 
 
@@ -296,18 +297,20 @@ def _resolved_field(arch: ArchConfig, dotted: str) -> tuple[str, Any]:
     return ".".join(names), node
 
 
-def _point_key(point: SweepPoint, workload: Any) -> str:
+def _point_key(
+    arch: ArchConfig, workload: Any, scheduler: str, batch: int, seed: int, mode: str
+) -> str:
     """The stable identity of a point: sha256 of canonical JSON of everything simulated.
 
     ``workload`` is the network's identity: its name, or a file's name and content hash.
     """
     identity = {
-        "arch": point.arch.model_dump(mode="json"),
+        "arch": arch.model_dump(mode="json"),
         "workload": workload,
-        "scheduler": point.scheduler,
-        "batch": point.batch,
-        "seed": point.seed,
-        "mode": point.mode,
+        "scheduler": scheduler,
+        "batch": batch,
+        "seed": seed,
+        "mode": mode,
     }
     canonical = json.dumps(identity, sort_keys=True, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -121,11 +121,9 @@ class TraceSink:
 
     def total(self, kind: str, action: str, layer: str | None = None) -> int:
         """Sum of a counter over layers (or for one layer)."""
-        return sum(
-            n
-            for (lay, k, a), n in self._counts.items()
-            if k == kind and a == action and (layer is None or lay == layer)
-        )
+        if layer is not None:
+            return self._counts.get((layer, kind, action), 0)
+        return sum(n for (_, k, a), n in self._counts.items() if k == kind and a == action)
 
     def busy_cycles(self) -> dict[str, int]:
         """Busy cycles per component id."""

@@ -1,0 +1,52 @@
+"""Run the benchmark suite: ``python -m benchmarks [--quick]`` (``make bench[-quick]``).
+
+Writes ``benchmarks/results.json`` (every figure) and the measured tables of
+``docs/performance.md`` (between its BEGIN/END markers). Speeds are ratios measured side by
+side in one run; nothing here is asserted by the tests.
+"""
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from benchmarks import kernels, sim_speed
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results.json"
+PERFORMANCE_DOC = ROOT / "docs" / "performance.md"
+BEGIN, END = "<!-- BEGIN measured -->", "<!-- END measured -->"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run every benchmark (quick: a few seconds each) and record the figures."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="CI-sized cases")
+    args = parser.parse_args(argv)
+    kernel_json = ROOT / "benchmarks" / ".kernels.json"
+    kernels.main(
+        ["--quick", "--json", str(kernel_json)] if args.quick else ["--json", str(kernel_json)]
+    )
+    speed = sim_speed.measure(args.quick)
+    results = {"simulator": speed, "kernels": json.loads(kernel_json.read_text())}
+    kernel_json.unlink()
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    table = sim_speed.markdown(speed)
+    print(table)
+    _replace_section(PERFORMANCE_DOC, table, "quick" if args.quick else "full")
+    print(f"wrote {RESULTS.relative_to(ROOT)} and {PERFORMANCE_DOC.relative_to(ROOT)}")
+    return 0
+
+
+def _replace_section(path: Path, table: str, mode: str) -> None:
+    text = path.read_text() if path.exists() else f"{BEGIN}\n{END}\n"
+    head, _, rest = text.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    command = "python -m benchmarks" + (" --quick" if mode == "quick" else "")
+    body = f"{BEGIN}\n_Measured by `{command}`._\n\n{table}\n{END}"
+    path.write_text(head + body + tail)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

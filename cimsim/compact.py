@@ -1,0 +1,232 @@
+"""Runs on compact chips with weight reuse: parts one after another on one chip.
+
+Chen & Yang (AICAS 2025; PAPERS.md s.3). The plan (``cimsim.scheduler.weight_reuse``)
+cuts the network into parts. Every part runs on the same Engine, Chip and TraceSink, so
+time, counters and traces continue from part to part: first its weights are loaded
+(``cimsim.components.weights``: DRAM read, NoC, RRAM programming), then its Program runs
+(one ProgramRunner per part) until the engine drains, then the next part starts. A part's
+sub-network takes the tensors made by earlier parts as graph inputs, which the schedulers
+keep in DRAM, and the executor writes a part's outputs to DRAM: activations that cross
+parts go through DRAM.
+
+Summary: the keys of ``simulate()`` plus ``mode``, ``parts`` (per part: layers, PEs,
+weight bytes, copies, start, weight-load and end cycles), ``weight_load_cycles`` (sum over
+parts), ``weight_load_bytes`` (DRAM bytes of weights), ``weight_loads`` (loads per batch)
+and ``rram_cell_writes``. Utilization: ``pe`` = PE busy cycles / (chip PEs x total
+cycles), as for simulate(); ``pe_mapped`` divides by the sum over parts of (PEs holding
+weights x the part's cycles); ``crossbars_used`` and ``pes_used`` are the largest part's.
+Energy is priced as in simulate() (counts x per-action energy + leakage over the whole
+run), the RRAM programming of every part included (``rram`` / ``cell_write``).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from cimsim.analysis.energy import energy_summary, price_counters
+from cimsim.analysis.summary import layer_table
+from cimsim.components.chip import Chip
+from cimsim.components.executor import ProgramRunner
+from cimsim.components.weights import WeightLoader
+from cimsim.config.hardware import chip_spec, hardware_params
+from cimsim.config.model import ArchConfig
+from cimsim.engine import Engine, Process
+from cimsim.errors import CimsimError, ConfigError, WorkloadInputError
+from cimsim.mapper import ChipMapping, CopyPlacement, map_network, tile_layer
+from cimsim.scheduler.weight_reuse import (
+    NAME,
+    Part,
+    check_mode,
+    layer_weight_bytes,
+    part_graph,
+    part_scheduler,
+    plan_parts,
+)
+from cimsim.simulate import RunResult, _summary
+from cimsim.trace import TraceLevel, TraceSink
+from hwmodels.errors import HwModelError
+from workloads.errors import WorkloadError
+from workloads.ir import Graph
+from workloads.shapes import analyze
+
+
+@dataclass(frozen=True)
+class PartRun:
+    """When one part ran, cycles from the start of the run."""
+
+    start_cycle: int
+    """The part began loading its weights."""
+    loaded_cycle: int
+    """Its weights were programmed; its first task could start."""
+    end_cycle: int
+    """Its last output reached DRAM."""
+
+
+def run_weight_reuse(
+    arch: ArchConfig,
+    graph: Graph,
+    batch: int = 1,
+    mode: str = "HT",
+    duplication: str = "dynamic",
+    seed: int = 0,
+    trace: TraceLevel | str = TraceLevel.OFF,
+    placement: str = "in_order",
+) -> RunResult:
+    """Simulate ``batch`` inferences of ``graph`` on a compact ``arch`` with weight reuse.
+
+    ``mode`` is RP, LL or HT (``cimsim.scheduler.weight_reuse``); ``duplication`` fills the
+    PEs each part leaves free. Errors: CimsimError for an unknown mode, HT at batch 1, or a
+    network that fits the chip whole (use pipelined, layer_by_layer or cross_layer).
+    """
+    mode = check_mode(mode)
+    if batch < 1:
+        raise ConfigError(f"--batch must be at least 1, got {batch}")
+    if mode == "HT" and batch < 2:
+        raise CimsimError(
+            "weight_reuse mode HT pipelines the layers of a part across the batch and needs "
+            "--batch 2 or more; at batch 1 use mode RP"
+        )
+    try:
+        level = TraceLevel(trace)
+    except ValueError:
+        choices = ", ".join(t.value for t in TraceLevel)
+        raise ConfigError(f"--trace {trace!r}: choices are {choices}") from None
+    try:
+        info = analyze(graph)
+        hw = hardware_params(arch)
+    except WorkloadError as exc:
+        raise WorkloadInputError(str(exc)) from None
+    except HwModelError as exc:
+        raise ConfigError(f"{arch.name}: {exc}") from None
+    bits = arch.precision.weight_bits
+    tilings = {layer.name: tile_layer(layer, hw.crossbar, bits) for layer in info.layers
+               if layer.is_mvm}  # fmt: skip
+    plan = plan_parts(info, tilings, arch, mode)
+    schedule = part_scheduler(mode)
+    engine = Engine(hw.clock_ghz, seed)
+    sink = TraceSink(level)
+    chip: Chip | None = None
+    mappings: list[ChipMapping] = []
+    runs: list[PartRun] = []
+    starts: dict[str, int] = {}
+    ends: dict[str, int] = {}
+    loaded: list[int] = []
+    tasks = 0
+    for part in plan.parts:
+        sub_graph = part_graph(graph, info, part)
+        sub_info = analyze(sub_graph)
+        mapping = map_network(sub_info, arch, hw, duplication, placement)
+        if chip is None:
+            chip = Chip(engine, sink, arch, hw, mapping.input_tile)
+        program = schedule(sub_info, mapping, arch, batch)
+        tasks += len(program.tasks)
+        runner = ProgramRunner(
+            engine, chip, program, mapping, sub_info, arch.precision.activation_bits
+        )
+        sizes = {name: layer_weight_bytes(info, name, bits) for name in part.crossbar_layers}
+        start = engine.now_cycles
+        loaded.clear()
+        engine.process(_load_then_run(engine, WeightLoader(chip), mapping, sizes, runner, loaded))
+        end = engine.run()
+        if any(not event.triggered for event in runner.done):
+            raise RuntimeError(f"part {part.index}: tasks never ran (a dependency cycle)")
+        starts.update(runner.layer_start_cycles)
+        ends.update(runner.layer_end_cycles)
+        mappings.append(mapping)
+        runs.append(PartRun(start, loaded[0], end))
+    total_cycles = engine.now_cycles
+    merged = _merge(mappings)
+    events = engine.events_processed
+    summary = _summary(arch, info, NAME, batch, seed, merged, sink, events, total_cycles)
+    summary.update(
+        _compact_summary(plan.mode, plan.parts, mappings, runs, sink, arch.tiles, total_cycles)
+    )
+    summary["tasks"] = tasks
+    summary["trace_level"] = level.value
+    layers = layer_table(info, merged, sink, starts, ends)
+    spec, pricing = chip_spec(arch, hw)
+    report = price_counters(sink.counters(), spec, total_cycles / hw.clock_ghz)
+    summary.update(energy_summary(report, spec, pricing, batch))
+    layers["energy_pj"] = [report.by_layer_pj.get(name, 0.0) for name in layers["layer"]]
+    return RunResult(summary=summary, layers=layers, trace=sink.intervals)
+
+
+def _load_then_run(
+    engine: Engine,
+    loader: WeightLoader,
+    mapping: ChipMapping,
+    sizes: dict[str, int],
+    runner: ProgramRunner,
+    loaded: list[int],
+) -> Process:
+    """Program the part's weights, note when that finished, then start its Program."""
+    yield from loader.load(mapping, sizes)
+    loaded.append(engine.now_cycles)
+    runner.start()
+
+
+def _merge(mappings: list[ChipMapping]) -> ChipMapping:
+    """One mapping holding every part's layers (for the per-layer table and the summary)."""
+    first = mappings[0]
+    return ChipMapping(
+        tilings={k: v for m in mappings for k, v in m.tilings.items()},
+        copies={k: v for m in mappings for k, v in m.copies.items()},
+        costs={k: v for m in mappings for k, v in m.costs.items()},
+        digital_tiles={k: v for m in mappings for k, v in m.digital_tiles.items()},
+        input_tile=first.input_tile,
+        crossbars_total=first.crossbars_total,
+        pes_total=first.pes_total,
+        shared_adc_banks={k: v for m in mappings for k, v in m.shared_adc_banks.items()},
+        duplication=first.duplication,
+        placement=first.placement,
+    )
+
+
+def _compact_summary(
+    mode: str,
+    parts: tuple[Part, ...],
+    mappings: list[ChipMapping],
+    runs: list[PartRun],
+    sink: TraceSink,
+    tiles: int,
+    total_cycles: int,
+) -> dict[str, Any]:
+    """The weight-reuse keys of the summary, and the utilization over parts (module doc)."""
+    pe_busy = sum(cycles for name, cycles in sink.busy_cycles().items() if ".pe" in name)
+    mapped = sum(m.pes_used * (r.end_cycle - r.start_cycle) for m, r in zip(mappings, runs,
+                 strict=True))  # fmt: skip
+    pes_total = mappings[0].pes_total
+    tiles_busy = sum(sink.tile_busy_cycles().values())
+    return {
+        "mode": mode,
+        "parts": [
+            {
+                "layers": list(part.layers),
+                "crossbar_layers": list(part.crossbar_layers),
+                "pes_one_copy": part.pes,
+                "pes_used": mapping.pes_used,
+                "weight_bytes": part.weight_bytes,
+                "copies": {name: len(c) for name, c in mapping.copies.items()},
+                "tiles": {name: _tiles(c) for name, c in mapping.copies.items()},
+                "start_cycle": run.start_cycle,
+                "weights_loaded_cycle": run.loaded_cycle,
+                "end_cycle": run.end_cycle,
+            }
+            for part, mapping, run in zip(parts, mappings, runs, strict=True)
+        ],
+        "weight_loads": len(parts),
+        "weight_load_cycles": sum(r.loaded_cycle - r.start_cycle for r in runs),
+        "weight_load_bytes": sum(part.weight_bytes for part in parts),
+        "rram_cell_writes": sink.total("rram", "cell_write"),
+        "crossbars_used": max(m.crossbars_used for m in mappings),
+        "pes_used": max(m.pes_used for m in mappings),
+        "utilization": {
+            "pe": pe_busy / (pes_total * total_cycles) if total_cycles else 0.0,
+            "pe_mapped": pe_busy / mapped if mapped else 0.0,
+            "tile": tiles_busy / (tiles * total_cycles) if total_cycles else 0.0,
+        },
+    }
+
+
+def _tiles(copies: tuple[CopyPlacement, ...]) -> int:
+    """Distinct tiles a layer's copies occupy."""
+    return len({tile for copy in copies for tile in copy.tiles})
