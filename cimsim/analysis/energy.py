@@ -15,6 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+import numpy as np
+import pandas as pd
+
 from cimsim.trace import CounterRow
 from hwmodels.chip import (
     ChipSpec,
@@ -83,6 +86,7 @@ class EnergyReport:
     by_component_pj: dict[str, float]
     by_level_pj: dict[str, float]
     by_layer_pj: dict[str, float]
+    by_layer_component_pj: dict[str, dict[str, float]]
     unpriced: tuple[str, ...]
 
     @property
@@ -105,6 +109,7 @@ def price_counters(
     by_component: dict[str, float] = {}
     by_level: dict[str, float] = {}
     by_layer: dict[str, float] = {}
+    by_layer_component: dict[str, dict[str, float]] = {}
     unpriced: list[str] = []
     for row in counters:
         key = (row.kind, row.action)
@@ -121,6 +126,8 @@ def price_counters(
         level = LEVEL_OF[row.kind]
         by_level[level] = by_level.get(level, 0.0) + energy
         by_layer[row.layer] = by_layer.get(row.layer, 0.0) + energy
+        per_layer = by_layer_component.setdefault(row.layer, {})
+        per_layer[row.kind] = per_layer.get(row.kind, 0.0) + energy
     leakage = leakage_energy_pj(spec, duration_ns)
     by_level["leakage"] = leakage
     return EnergyReport(
@@ -129,6 +136,7 @@ def price_counters(
         by_component_pj=by_component,
         by_level_pj=by_level,
         by_layer_pj=by_layer,
+        by_layer_component_pj=by_layer_component,
         unpriced=tuple(unpriced),
     )
 
@@ -142,6 +150,7 @@ def energy_summary(report: EnergyReport, spec: ChipSpec, pricing: str, batch: in
         "energy_leakage_pj": report.leakage_pj,
         "energy_by_level_pj": report.by_level_pj,
         "energy_by_component_pj": report.by_component_pj,
+        "energy_by_layer_component_pj": report.by_layer_component_pj,
         "data_movement_share": report.data_movement_share,
         "energy_pricing": pricing,
         "energy_unpriced": list(report.unpriced),
@@ -150,3 +159,57 @@ def energy_summary(report: EnergyReport, spec: ChipSpec, pricing: str, batch: in
         "peak_tops_per_w": tops_per_w(spec),
         "peak_tops_per_mm2": tops_per_mm2(spec),
     }
+
+
+INTERVALS_OF: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "crossbar": ("kind", "mvm"),
+        "dac": ("kind", "mvm"),
+        "sample_hold": ("kind", "mvm"),
+        "adc": ("kind", "mvm"),
+        "shift_add": ("kind", "mvm"),
+        "digital": ("kind", "digital"),
+        "router": ("kind", "message"),
+        "link": ("kind", "message"),
+        "tile_buffer": ("component_suffix", ".buffer"),
+        "global_buffer": ("component", "global_buffer"),
+        "dram": ("component", "dram"),
+        "rram": ("kind", "weight_write"),
+    }
+)
+"""Priced component -> the interval records its energy is spread over (within a layer)."""
+
+
+def interval_energy_pj(
+    intervals: pd.DataFrame, by_layer_component_pj: Mapping[str, Mapping[str, float]]
+) -> np.ndarray:
+    """Dynamic energy of every interval record, pJ.
+
+    Each (layer, component) energy is spread over that layer's records of the matching
+    kind (MVM, vector unit, NoC message, buffer or DRAM access), in proportion to their
+    duration for compute and to their bytes for transfers. A (layer, component) with no
+    matching records (a level the trace did not record) stays out of the trace: with
+    ``--trace full`` every priced action has records, so the column sums to the dynamic
+    energy of the run.
+    """
+    energy = np.zeros(len(intervals))
+    layer = intervals["layer"].astype(str).to_numpy()
+    kind = intervals["kind"].astype(str).to_numpy()
+    component = intervals["component"].astype(str).to_numpy()
+    duration = (intervals["end_cycle"] - intervals["start_cycle"]).to_numpy(dtype=float)
+    size = intervals["bytes"].to_numpy(dtype=float)
+    for layer_name, components in by_layer_component_pj.items():
+        in_layer = layer == layer_name
+        for name, pj in components.items():
+            field, value = INTERVALS_OF.get(name, ("kind", ""))
+            if field == "kind":
+                mask = in_layer & (kind == value)
+            elif field == "component":
+                mask = in_layer & (component == value)
+            else:
+                mask = in_layer & np.char.endswith(component.astype(str), value)
+            weights = (duration if field == "kind" and value in ("mvm", "digital") else size)[mask]
+            total = weights.sum()
+            if total > 0:
+                energy[mask] += pj * weights / total
+    return energy

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from cimsim.analysis.energy import interval_energy_pj
 from cimsim.errors import OutputError
 
 FORMAT_VERSION = 1
@@ -45,7 +46,11 @@ class RunDir:
                 f"{self.path}: the run has no trace.parquet; rerun it with --trace summary "
                 f"or --trace full"
             )
-        return pd.read_parquet(self.trace_path)
+        frame = pd.read_parquet(self.trace_path)
+        energies = self.summary.get("energy_by_layer_component_pj")
+        if energies is not None:
+            frame["energy_pj"] = interval_energy_pj(frame, energies)
+        return frame
 
 
 def open_run(path: Path) -> RunDir:

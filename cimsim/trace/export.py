@@ -48,6 +48,9 @@ def perfetto_events(intervals: pd.DataFrame, clock_ghz: float) -> dict[str, Any]
             args["bytes"] = int(row.bytes)
         if row.cause:
             args["cause"] = row.cause
+        energy = getattr(row, "energy_pj", 0.0)
+        if energy:
+            args["energy_pj"] = round(float(energy), 3)
         events.append({
             "ph": "X", "name": label, "cat": row.kind, "pid": pid_of[row.component],
             "tid": tid_of[row.component], "ts": row.start_cycle * us_per_cycle,

@@ -147,3 +147,14 @@ def test_trace_and_plot_refuse_what_is_not_a_run(tmp_path: Path, capsys) -> None
     (out / "summary.json").write_text(json.dumps(summary))
     assert main(["plot", str(out)]) == 2
     assert "format version" in capsys.readouterr().err
+
+
+def test_trace_energy_sums_to_the_reported_dynamic_energy(spread_arch, small_cnn, tmp_path) -> None:
+    out = tmp_path / "run"
+    write_results(simulate(spread_arch, small_cnn, batch=2, trace="full"), out)
+    run = open_run(out)
+    intervals = run.intervals()
+    assert intervals["energy_pj"].sum() == pytest.approx(run.summary["energy_dynamic_pj"])
+    assert (intervals.loc[intervals["kind"] == "idle", "energy_pj"] == 0).all()
+    events = perfetto_events(intervals, run.summary["clock_ghz"])["traceEvents"]
+    assert any("energy_pj" in e.get("args", {}) for e in events)
