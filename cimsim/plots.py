@@ -29,7 +29,7 @@ def timeline_figure(intervals: pd.DataFrame, clock_ghz: float) -> Figure:
     tiles = sorted(busy["tile"].unique())
     layers = list(dict.fromkeys(busy["layer"].astype(str)))
     colours = plt.get_cmap("tab20")
-    fig, ax = plt.subplots(figsize=(11, 1.0 + 0.25 * max(len(tiles), 4)))
+    fig, ax = plt.subplots(figsize=(11, min(1.0 + 0.25 * max(len(tiles), 4), 14.0)))
     us = 1.0 / (clock_ghz * 1e3)
     for row, tile in enumerate(tiles):
         mine = busy[busy["tile"] == tile]
@@ -38,7 +38,9 @@ def timeline_figure(intervals: pd.DataFrame, clock_ghz: float) -> Figure:
             widths = (spans["end_cycle"] - spans["start_cycle"]).to_numpy() * us
             ranges = list(zip(starts, widths, strict=True))
             ax.broken_barh(ranges, (row - 0.4, 0.8), color=colours(layers.index(layer) % 20))
-    ax.set_yticks(range(len(tiles)), [f"tile {t}" for t in tiles])
+    ax.set_yticks(
+        range(len(tiles)), [f"tile {t}" for t in tiles], fontsize=8 if len(tiles) < 48 else 4
+    )
     ax.set_xlabel("time (µs)")
     ax.set_title("PE activity per tile (colour = layer)")
     ax.invert_yaxis()
@@ -95,6 +97,21 @@ def data_movement_figure(layers: pd.DataFrame) -> Figure:
     return fig
 
 
+def energy_figure(summary: dict) -> Figure:
+    """Energy per inference by level (dynamic levels and leakage)."""
+    levels = summary["energy_by_level_pj"]
+    names = sorted(levels, key=lambda n: -levels[n])
+    values = [levels[n] / summary["batch"] / 1e6 for n in names]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.barh(names, values)
+    ax.invert_yaxis()
+    ax.set_xlabel("µJ per inference")
+    share = summary["data_movement_share"]
+    ax.set_title(f"energy per inference by level (data movement {share:.1%})")
+    fig.tight_layout()
+    return fig
+
+
 def plot_run(run: RunDir, out_dir: Path | None = None) -> list[Path]:
     """Write the run's figures (PNG and SVG) into ``out_dir`` (default: the run's plots/)."""
     out_dir = out_dir or run.path / "plots"
@@ -102,6 +119,7 @@ def plot_run(run: RunDir, out_dir: Path | None = None) -> list[Path]:
     figures = {
         "utilization_mesh": utilization_heatmap_figure(run.summary),
         "data_movement": data_movement_figure(run.layers),
+        "energy": energy_figure(run.summary),
     }
     if run.has_trace:
         intervals = run.intervals()
