@@ -120,7 +120,10 @@ def simulate(
         )
     layers = layer_table(info, mapping, sink, starts, ends)
     summary = _summary(arch, info, scheduler, batch, seed, mapping, sink, events, total_cycles)
-    report = price_counters(sink.counters(), spec, total_cycles / hw.clock_ghz)
+    pe_fraction, tile_fraction = _powered_fractions(arch, mapping, layers)
+    report = price_counters(
+        sink.counters(), spec, total_cycles / hw.clock_ghz, pe_fraction, tile_fraction
+    )
     summary.update(energy_summary(report, spec, pricing, batch))
     layers["energy_pj"] = [report.by_layer_pj.get(name, 0.0) for name in layers["layer"]]
     summary["tasks"] = len(program.tasks)
@@ -219,6 +222,17 @@ def _summary(
         "adc_conversions": sink.total("adc", "conversion"),
         "crossbar_reads": sink.total("crossbar", "read"),
     }
+
+
+def _powered_fractions(
+    arch: ArchConfig, mapping: ChipMapping, layers: pd.DataFrame
+) -> tuple[float, float]:
+    """Fractions of PEs and tiles that leak (all, or only those with work when gated)."""
+    if arch.energy.power_gating == "none":
+        return 1.0, 1.0
+    tiles = {g.tile for ps in mapping.copies.values() for p in ps for g in p.groups}
+    tiles |= set(mapping.digital_tiles.values())
+    return mapping.pes_used / mapping.pes_total, len(tiles) / arch.tiles
 
 
 def _ratio(numerator: float, denominator: float) -> float:

@@ -23,7 +23,6 @@ from hwmodels.chip import (
     ChipSpec,
     action_energy_pj,
     chip_area_mm2,
-    leakage_energy_pj,
     peak_ops_per_s,
     tops_per_mm2,
     tops_per_w,
@@ -102,9 +101,18 @@ class EnergyReport:
 
 
 def price_counters(
-    counters: Iterable[CounterRow], spec: ChipSpec, duration_ns: float
+    counters: Iterable[CounterRow],
+    spec: ChipSpec,
+    duration_ns: float,
+    powered_pe_fraction: float = 1.0,
+    powered_tile_fraction: float = 1.0,
 ) -> EnergyReport:
-    """Price every counter with ``spec``'s per-action energies; add leakage over the run."""
+    """Price every counter with ``spec``'s per-action energies; add leakage over the run.
+
+    Leakage of PE-level components is scaled by the fraction of PEs powered, tile-level
+    ones by the fraction of tiles powered (power gating of unused parts); chip-level and
+    external components always leak.
+    """
     table = action_energy_pj(spec)
     by_component: dict[str, float] = {}
     by_level: dict[str, float] = {}
@@ -128,7 +136,11 @@ def price_counters(
         by_layer[row.layer] = by_layer.get(row.layer, 0.0) + energy
         per_layer = by_layer_component.setdefault(row.layer, {})
         per_layer[row.kind] = per_layer.get(row.kind, 0.0) + energy
-    leakage = leakage_energy_pj(spec, duration_ns)
+    fraction = {"pe": powered_pe_fraction, "tile": powered_tile_fraction}
+    leakage = sum(
+        spec.total_count(c) * c.cost.leakage_mw * duration_ns * fraction.get(c.level, 1.0)
+        for c in spec.components
+    )  # mW x ns = pJ
     by_level["leakage"] = leakage
     return EnergyReport(
         dynamic_pj=sum(by_component.values()),

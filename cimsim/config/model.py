@@ -211,6 +211,9 @@ class EnergyConfig(_Section):
     """Tile buffer technology of the model-based costs."""
     dram_technology: Literal["lpddr4", "lpddr5", "hbm2"] = "lpddr4"
     """DRAM technology of the model-based costs."""
+    power_gating: Literal["none", "unused"] = "unused"
+    """Leakage: "unused" gates PEs that hold no weights and tiles with no work (their
+    leakage is not counted); "none" charges every component of the chip for the whole run."""
 
 
 class ArchConfig(_Section):

@@ -39,3 +39,12 @@ def test_more_adc_bits_cost_more_energy_per_inference() -> None:
     high = simulate(load_arch("tiny", ["tile.adc.bits=10"]), zoo.build("lenet5")).summary
     assert high["energy_by_component_pj"]["adc"] > low["energy_by_component_pj"]["adc"]
     assert high["area_mm2"] > low["area_mm2"]
+
+
+def test_power_gating_removes_the_leakage_of_unused_pes_and_tiles() -> None:
+    graph = zoo.build("lenet5")
+    gated = simulate(load_arch("tiny"), graph).summary
+    always = simulate(load_arch("tiny", ["energy.power_gating=none"]), graph).summary
+    assert gated["total_cycles"] == always["total_cycles"]
+    assert gated["energy_dynamic_pj"] == pytest.approx(always["energy_dynamic_pj"])
+    assert 0 < gated["energy_leakage_pj"] < always["energy_leakage_pj"]
