@@ -217,6 +217,10 @@ def _summary(
         "pes_total": mapping.pes_total,
         "utilization": utilization(sink, mapping, arch.tiles, total_cycles),
         "tile_busy_cycles": [sink.tile_busy_cycles().get(t, 0) for t in range(arch.tiles)],
+        "tile_buffer_peak_bytes": max(sink.buffer_peaks().values(), default=0),
+        "tile_buffers_over_capacity": sorted(
+            t for t, peak in sink.buffer_peaks().items() if peak > arch.tile.buffer.size_bytes
+        ),
         "bytes": bytes_per_level(sink),
         "noc_hops_per_byte": _ratio(sink.total("noc", "byte_hop"), sink.total("noc", "byte")),
         "adc_conversions": sink.total("adc", "conversion"),

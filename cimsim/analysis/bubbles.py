@@ -88,7 +88,7 @@ def component_utilization(intervals: pd.DataFrame, total_cycles: int) -> pd.Data
 
     Columns: component, tile, busy_cycles, utilization.
     """
-    busy = intervals[intervals["kind"].astype(str) != "idle"].copy()
+    busy = intervals[~intervals["kind"].astype(str).isin(["idle", "occupancy"])].copy()
     busy["component"] = busy["component"].astype(str)
     busy["cycles"] = busy["end_cycle"] - busy["start_cycle"]
     out = busy.groupby("component", sort=True, as_index=False)["cycles"].sum()

@@ -183,7 +183,7 @@ INTERVALS_OF: Mapping[str, tuple[str, str]] = MappingProxyType(
         "digital": ("kind", "digital"),
         "router": ("kind", "message"),
         "link": ("kind", "message"),
-        "tile_buffer": ("component_suffix", ".buffer"),
+        "tile_buffer": ("buffer_access", ".buffer"),
         "global_buffer": ("component", "global_buffer"),
         "dram": ("component", "dram"),
         "rram": ("kind", "weight_write"),
@@ -218,8 +218,9 @@ def interval_energy_pj(
                 mask = in_layer & (kind == value)
             elif field == "component":
                 mask = in_layer & (component == value)
-            else:
-                mask = in_layer & np.char.endswith(component.astype(str), value)
+            else:  # reads and writes of the tile buffers
+                on_buffer = np.char.endswith(component.astype(str), value)
+                mask = in_layer & on_buffer & ((kind == "read") | (kind == "write"))
             weights = (duration if field == "kind" and value in ("mvm", "digital") else size)[mask]
             total = weights.sum()
             if total > 0:

@@ -84,6 +84,7 @@ class Chip:
         if level is Level.TILE:
             yield from self.noc.send(layer, src_tile, dst_tile, size)
             yield from self.tile_buffers[dst_tile].access(layer, size, write=True)
+            self.sink.buffer_level(dst_tile, self.engine.now_cycles, size)
             return
         yield from self.noc.send(layer, src_tile, self.input_tile, size)
         yield from self.global_buffer.access(layer, size, write=True)
@@ -98,3 +99,4 @@ class Chip:
         yield from port.access(layer, size, write=False)
         yield from self.noc.send(layer, self.input_tile, dst_tile, size)
         yield from self.tile_buffers[dst_tile].access(layer, size, write=True)
+        self.sink.buffer_level(dst_tile, self.engine.now_cycles, size)

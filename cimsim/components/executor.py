@@ -84,6 +84,8 @@ class ProgramRunner:
             else:
                 yield from self._compute_digital(layer, data)
             free_since = self._engine.now_cycles
+            if data.freed_bytes:
+                self._chip.sink.buffer_level(data.home_tile, free_since, -data.freed_bytes)
             self._engine.process(self._deliver(task, data))
 
     def _pe_tracks(self, layer: str, copy: int) -> tuple[str, ...]:

@@ -62,9 +62,7 @@ def unroll(x: np.ndarray, li: LayerInfo) -> np.ndarray:
     """The (groups, vectors, rows) matrices a static-weight layer multiplies (im2col)."""
     if isinstance(li.op, Conv2d):
         out_hw = li.output_shape[1:]
-        return ops.im2col(
-            x, li.kernel, li.stride, li.padding, li.dilation, li.mvm_groups, out_hw
-        )
+        return ops.im2col(x, li.kernel, li.stride, li.padding, li.dilation, li.mvm_groups, out_hw)
     return x.reshape(1, -1, x.shape[-1])
 
 
@@ -118,7 +116,9 @@ def dequantize(acc: np.ndarray, input_scale: float, layer: QuantizedLayer) -> np
     return y
 
 
-def float_layer(li: LayerInfo, params: LayerParams | None, inputs: Sequence[np.ndarray]) -> np.ndarray:
+def float_layer(
+    li: LayerInfo, params: LayerParams | None, inputs: Sequence[np.ndarray]
+) -> np.ndarray:
     """Output of any layer on real-valued (batched) inputs, in the inputs' float dtype."""
     op, x = li.op, inputs[0]
     if li.is_mvm:

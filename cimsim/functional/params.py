@@ -63,10 +63,14 @@ def generate_params(graph: Graph, info: GraphInfo, seed: int) -> dict[str, Layer
             params[layer.name] = LayerParams(matrices=matrices, bias=bias)
         elif isinstance(layer.op, LayerNorm) and layer.op.affine:
             n = li.output_shape[-1]
-            params[layer.name] = LayerParams(scale=np.ones(n, np.float32), shift=np.zeros(n, np.float32))
+            params[layer.name] = LayerParams(
+                scale=np.ones(n, np.float32), shift=np.zeros(n, np.float32)
+            )
         elif isinstance(layer.op, BatchNorm):
             n = li.output_shape[0]
-            params[layer.name] = LayerParams(scale=np.ones(n, np.float32), shift=np.zeros(n, np.float32))
+            params[layer.name] = LayerParams(
+                scale=np.ones(n, np.float32), shift=np.zeros(n, np.float32)
+            )
         elif isinstance(layer.op, Elementwise):
             params[layer.name] = LayerParams(constant=_IDENTITY[layer.op.kind])
     return params

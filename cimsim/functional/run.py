@@ -49,7 +49,7 @@ from hwmodels.errors import HwModelError
 from workloads.errors import WorkloadError
 from workloads.ir import Graph
 from workloads.quantize import ActivationQuantization, calibrate_activations
-from workloads.shapes import GraphInfo, analyze
+from workloads.shapes import GraphInfo, LayerInfo, analyze
 
 PIPELINES = ("float", "int8", "crossbar")
 CHUNK_ELEMENTS = 1 << 24
@@ -263,9 +263,7 @@ def _calibrate(
             for name in set(layer.inputs):
                 if last_use[name] == index:
                     del tensors[name]
-    return {
-        name: calibrate_activations(np.array([peak])).scale for name, peak in peaks.items()
-    }
+    return {name: calibrate_activations(np.array([peak])).scale for name, peak in peaks.items()}
 
 
 def _peak(x: np.ndarray) -> float:

@@ -37,6 +37,9 @@ class TaskData:
     """Element operations of a digital task; 0 for a crossbar task."""
     deliveries: tuple[tuple[Level, int, int], ...]
     """(level, destination tile or -1 for shared storage, bytes) of its outputs."""
+    freed_bytes: int = 0
+    """Bytes of input rows in its home tile buffer that no later task there reads: free
+    once this task has computed."""
 
 
 def row_bytes(shape: tuple[int, ...], activation_bits: int) -> int:
@@ -49,6 +52,7 @@ def plan_dataflow(
 ) -> tuple[TaskData, ...]:
     """The TaskData of every task, indexed by task id."""
     targets = _delivery_targets(program, mapping, info)
+    freed = _freed_bytes(program, mapping, info, activation_bits)
     fetched: dict[tuple[str, int, int, str], int] = {}
     plan: list[TaskData | None] = [None] * len(program.tasks)
     for (layer, copy), queue in program.queues.items():
@@ -89,8 +93,42 @@ def plan_dataflow(
                 vectors=vectors,
                 element_ops=0 if costs else math.ceil(layer_info.element_ops * share),
                 deliveries=tuple(deliveries),
+                freed_bytes=freed.get(task_id, 0),
             )
     return tuple(p for p in plan if p is not None)
+
+
+def _freed_bytes(
+    program: Program, mapping: ChipMapping, info: GraphInfo, activation_bits: int
+) -> dict[int, int]:
+    """Task id -> bytes of home-buffer rows whose last reader (highest task id) it is.
+
+    Rows delivered to a tile are shared by every consumer task on that tile; rows fetched
+    from the global buffer or DRAM belong to the copy that fetched them.
+    """
+    last: dict[tuple[str, int, int, int], np.ndarray] = {}
+    sizes: dict[tuple[str, int, int, int], int] = {}
+    for task in program.tasks:
+        layer = info.by_name[task.layer]
+        home = mapping.home_tile(task.layer, task.copy)
+        for index, producer in enumerate(layer.inputs):
+            level = program.edge_levels[(producer, task.layer)]
+            owner = -1 if level is Level.TILE else task.copy  # tile rows: shared on the tile
+            key = (producer if owner < 0 else f"{producer}>{task.layer}", home, owner,
+                   task.inference)  # fmt: skip
+            rows = last.get(key)
+            if rows is None:
+                rows = np.full(rows_of(layer.input_shapes[index]), -1, dtype=np.int64)
+                last[key] = rows
+                sizes[key] = row_bytes(layer.input_shapes[index], activation_bits)
+            start, stop = input_rows_needed(layer, task.row_start, task.row_stop, index)
+            rows[start:stop] = np.maximum(rows[start:stop], task.task_id)
+    freed: dict[int, int] = {}
+    for key, rows in last.items():
+        readers, counts = np.unique(rows[rows >= 0], return_counts=True)
+        for reader, count in zip(readers.tolist(), counts.tolist(), strict=True):
+            freed[reader] = freed.get(reader, 0) + count * sizes[key]
+    return freed
 
 
 def _delivery_targets(

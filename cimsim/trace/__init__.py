@@ -75,6 +75,9 @@ class TraceSink:
         self._tile_active: dict[int, int] = {}
         self._tile_since: dict[int, int] = {}
         self._tile_busy_cycles: dict[int, int] = {}
+        self._buffer_bytes: dict[int, int] = {}
+        self._buffer_since: dict[int, int] = {}
+        self._buffer_peak: dict[int, int] = {}
 
     def count(self, layer: str, kind: str, action: str, amount: int = 1) -> None:
         """Add ``amount`` to the counter (layer, kind, action)."""
@@ -113,6 +116,29 @@ class TraceSink:
         if active == 0:
             span = now_cycles - self._tile_since[tile]
             self._tile_busy_cycles[tile] = self._tile_busy_cycles.get(tile, 0) + span
+
+    def buffer_level(self, tile: int, now_cycles: int, delta_bytes: int) -> None:
+        """Activation bytes held in ``tile``'s buffer changed by ``delta_bytes``.
+
+        Tracks the peak always; with intervals on, records the level as "occupancy" intervals
+        (bytes = level) on the buffer's track, which exporters turn into counter tracks.
+        """
+        level = self._buffer_bytes.get(tile, 0)
+        since = self._buffer_since.get(tile, 0)
+        if level and now_cycles > since:
+            self.interval(since, now_cycles, f"tile{tile}.occupancy", "occupancy", "", level)
+        level += delta_bytes
+        self._buffer_bytes[tile] = level
+        self._buffer_since[tile] = now_cycles
+        self._buffer_peak[tile] = max(self._buffer_peak.get(tile, 0), level)
+
+    def buffer_peaks(self) -> dict[int, int]:
+        """Highest activation bytes each tile buffer held at once."""
+        return dict(self._buffer_peak)
+
+    def buffer_levels(self) -> dict[int, int]:
+        """Activation bytes each tile buffer holds now."""
+        return dict(self._buffer_bytes)
 
     def counters(self) -> Iterator[CounterRow]:
         """Every counter, in the order first counted (deterministic)."""

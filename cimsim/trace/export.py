@@ -3,8 +3,9 @@
 Perfetto layout: one process per tile (pid = tile + 1; pid 0 holds the global buffer and
 DRAM), one thread (track) per component: each PE (crossbar group), the vector unit, the
 tile buffer port and each outgoing link of the tile's router. Intervals are complete events
-(``ph: "X"``) with microsecond timestamps; each tile also gets a counter track
-(``ph: "C"``) of how many of its outgoing links carry a message.
+(``ph: "X"``) with microsecond timestamps; each tile also gets counter tracks
+(``ph: "C"``) of how many of its outgoing links carry a message and of the activation bytes
+its buffer holds.
 """
 
 import re
@@ -41,6 +42,8 @@ def perfetto_events(intervals: pd.DataFrame, clock_ghz: float) -> dict[str, Any]
         events.append({"ph": "M", "name": "thread_name", "pid": pid_of[component],
                        "tid": tid_of[component], "args": {"name": component}})  # fmt: skip
     frame = frame.sort_values(["component", "start_cycle", "end_cycle"], kind="stable")
+    occupancy = frame[frame["kind"] == "occupancy"]
+    frame = frame[frame["kind"] != "occupancy"]
     for row in frame.itertuples(index=False):
         label = f"idle ({row.cause})" if row.kind == "idle" else f"{row.kind} {row.layer}"
         args: dict[str, Any] = {"layer": row.layer}
@@ -57,7 +60,25 @@ def perfetto_events(intervals: pd.DataFrame, clock_ghz: float) -> dict[str, Any]
             "dur": (row.end_cycle - row.start_cycle) * us_per_cycle, "args": args,
         })  # fmt: skip
     events += _link_load_counters(frame, us_per_cycle)
+    events += _occupancy_counters(occupancy, us_per_cycle)
     return {"traceEvents": events, "displayTimeUnit": "ns", "otherData": {"clock_ghz": clock_ghz}}
+
+
+def _occupancy_counters(occupancy: pd.DataFrame, us_per_cycle: float) -> list[dict[str, Any]]:
+    """Per tile: activation bytes held in its buffer, as a counter track."""
+    events: list[dict[str, Any]] = []
+    for component, track in occupancy.groupby("component", sort=True):
+        pid = _tile_of(str(component)) + 1
+        starts, ends = track["start_cycle"].to_numpy(), track["end_cycle"].to_numpy()
+        levels = track["bytes"].to_numpy()
+        times = np.concatenate([ends, starts])
+        values = np.concatenate([np.zeros(len(ends), int), levels])
+        order = np.lexsort((np.arange(len(times)), times))  # a level ends before the next
+        for t, value in zip(times[order], values[order], strict=True):
+            ts = float(t) * us_per_cycle
+            args = {"bytes": int(value)}
+            events.append({"ph": "C", "name": "buffer bytes", "pid": pid, "ts": ts, "args": args})
+    return events
 
 
 def _link_load_counters(frame: pd.DataFrame, us_per_cycle: float) -> list[dict[str, Any]]:

@@ -52,7 +52,7 @@ def test_full_trace_has_transfers_and_summary_does_not(spread_arch, small_cnn, f
     kinds = set(full["kind"].astype(str))
     assert {"mvm", "idle", "message", "read", "write", "digital"} <= kinds
     summary = simulate(spread_arch, small_cnn, batch=2, trace="summary").trace.to_frame()
-    assert set(summary["kind"].astype(str)) <= {"mvm", "idle", "digital"}
+    assert set(summary["kind"].astype(str)) <= {"mvm", "idle", "digital", "occupancy"}
     off = simulate(spread_arch, small_cnn, batch=2)
     assert off.trace is None
 
@@ -158,3 +158,35 @@ def test_trace_energy_sums_to_the_reported_dynamic_energy(spread_arch, small_cnn
     assert (intervals.loc[intervals["kind"] == "idle", "energy_pj"] == 0).all()
     events = perfetto_events(intervals, run.summary["clock_ghz"])["traceEvents"]
     assert any("energy_pj" in e.get("args", {}) for e in events)
+
+
+def test_buffer_occupancy_is_balanced_and_exported(spread_arch, small_cnn) -> None:
+    result = simulate(spread_arch, small_cnn, batch=2, trace="summary")
+    occupancy = result.trace.to_frame()
+    occupancy = occupancy[occupancy["kind"] == "occupancy"]
+    assert not occupancy.empty and (occupancy["bytes"] > 0).all()
+    assert result.summary["tile_buffer_peak_bytes"] == occupancy["bytes"].max()
+    events = perfetto_events(occupancy, result.summary["clock_ghz"])["traceEvents"]
+    counters = [e for e in events if e["ph"] == "C" and e["name"] == "buffer bytes"]
+    assert counters and counters[-1]["args"]["bytes"] == 0
+
+
+def test_every_byte_put_in_a_tile_buffer_is_freed(spread_arch, small_cnn) -> None:
+    from cimsim.components.chip import Chip
+    from cimsim.components.executor import ProgramRunner
+    from cimsim.config.hardware import hardware_params
+    from cimsim.engine import Engine
+    from cimsim.mapper import map_network
+    from cimsim.scheduler import get_scheduler
+    from cimsim.trace import TraceSink
+    from workloads.shapes import analyze
+
+    info, hw = analyze(small_cnn), hardware_params(spread_arch)
+    for scheduler, batch in (("layer_by_layer", 2), ("cross_layer", 2), ("pipelined", 3)):
+        mapping = map_network(info, spread_arch, hw, duplication="greedy")
+        program = get_scheduler(scheduler)(info, mapping, spread_arch, batch)
+        engine, sink = Engine(hw.clock_ghz), TraceSink()
+        chip = Chip(engine, sink, spread_arch, hw, mapping.input_tile)
+        ProgramRunner(engine, chip, program, mapping, info, 8).start()
+        engine.run()
+        assert set(sink.buffer_levels().values()) == {0}, scheduler
