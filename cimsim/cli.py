@@ -7,6 +7,7 @@ message on stderr and exit code 2.
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -241,5 +242,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def entry_point() -> None:
-    """Console-script entry: exit with main()'s code."""
-    sys.exit(main())
+    """Console-script entry: exit with main()'s code (quietly when the reader hangs up)."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. `cimsim run ... | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
+    sys.exit(code)

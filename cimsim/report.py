@@ -49,6 +49,16 @@ def run_summary_text(result: RunResult) -> str:
         "  bytes moved",
     ]
     lines += [f"    {key:<28}{value:>16,}" for key, value in s["bytes"].items()]
+    lines.append(
+        f"  energy per inference {s['energy_per_inference_pj'] / 1e6:,.2f} µJ "
+        f"(data movement {s['data_movement_share']:.1%}; priced by {s['energy_pricing']})"
+    )
+    over = s.get("tile_buffers_over_capacity", [])
+    if over:
+        lines.append(
+            f"  warning: {len(over)} tile buffer(s) held more activations than they can "
+            f"(peak {s['tile_buffer_peak_bytes']:,} B); tiles {over[:8]}"
+        )
     table = result.layers.loc[:, list(_LAYER_COLUMNS)].to_string(index=False)
     lines += ["", "per layer:", table]
     return "\n".join(lines)
