@@ -27,7 +27,7 @@ from cimsim.report import (
     workloads_list_text,
 )
 from cimsim.scheduler import SCHEDULERS
-from cimsim.simulate import MODES, load_workload, simulate, write_results
+from cimsim.simulate import MODES, WEIGHT_REUSE, load_workload, simulate, write_results
 from cimsim.trace import TraceLevel
 
 EXIT_USER_ERROR = 2
@@ -61,15 +61,28 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--scheduler",
         default="layer_by_layer",
-        choices=sorted(SCHEDULERS),
-        help="scheduling policy (default: %(default)s)",
+        choices=[*SCHEDULERS, WEIGHT_REUSE],
+        help="layer_by_layer (a barrier after every layer); pipelined (inter-layer pipeline "
+        "across a batch); cross_layer (CLSA-CIM: each output row as soon as its inputs "
+        "exist); weight_reuse (compact chips that cannot hold every weight: the network in "
+        "parts, see --reuse-mode) (default: %(default)s)",
+    )
+    run.add_argument(
+        "--reuse-mode",
+        default="HT",
+        choices=["RP", "LL", "HT"],
+        help="weight_reuse only: RP (parts run layer after layer per input), LL (each layer "
+        "gets the whole chip in turn), HT (a part's layers pipelined across the batch) "
+        "(default: %(default)s)",
     )
     run.add_argument(
         "--duplication",
         default="none",
         choices=list(DUPLICATIONS),
         help="weight duplication policy: none; greedy (CLSA-CIM: copy the slowest layer "
-        "while PEs are free) (default: %(default)s)",
+        "while PEs are free); dynamic (compact-chip bubble mitigation: copy the layer with "
+        "the longest predicted stage); neurosim (each layer fills its whole tiles) "
+        "(default: %(default)s)",
     )
     run.add_argument(
         "--extra-pes",
@@ -229,6 +242,7 @@ def _run(args: argparse.Namespace) -> int:
         placement=args.placement,
         extra_pes=args.extra_pes,
         mode=args.mode,
+        reuse_mode=args.reuse_mode,
     )
     if not args.quiet:
         print(run_summary_text(result))

@@ -9,7 +9,8 @@ sub-network takes the tensors made by earlier parts as graph inputs, which the s
 keep in DRAM, and the executor writes a part's outputs to DRAM: activations that cross
 parts go through DRAM.
 
-Summary: the keys of ``simulate()`` plus ``mode``, ``parts`` (per part: layers, PEs,
+Summary: the keys of ``simulate()`` (``mode`` is its timing mode, "event") plus
+``reuse_mode`` (RP, LL or HT), ``parts`` (per part: layers, PEs,
 weight bytes, copies, start, weight-load and end cycles), ``weight_load_cycles`` (sum over
 parts), ``weight_load_bytes`` (DRAM bytes of weights), ``weight_loads`` (loads per batch)
 and ``rram_cell_writes``. Utilization: ``pe`` = PE busy cycles / (chip PEs x total
@@ -22,12 +23,10 @@ run), the RRAM programming of every part included (``rram`` / ``cell_write``).
 from dataclasses import dataclass
 from typing import Any
 
-from cimsim.analysis.energy import energy_summary, price_counters
-from cimsim.analysis.summary import layer_table
 from cimsim.components.chip import Chip
 from cimsim.components.executor import ProgramRunner
 from cimsim.components.weights import WeightLoader
-from cimsim.config.hardware import chip_spec, hardware_params
+from cimsim.config.hardware import hardware_params
 from cimsim.config.model import ArchConfig
 from cimsim.engine import Engine, Process
 from cimsim.errors import CimsimError, ConfigError, WorkloadInputError
@@ -41,7 +40,7 @@ from cimsim.scheduler.weight_reuse import (
     part_scheduler,
     plan_parts,
 )
-from cimsim.simulate import RunResult, _summary
+from cimsim.simulate import RunFacts, RunResult, summarize_run
 from cimsim.trace import TraceLevel, TraceSink
 from hwmodels.errors import HwModelError
 from workloads.errors import WorkloadError
@@ -98,8 +97,9 @@ def run_weight_reuse(
     except HwModelError as exc:
         raise ConfigError(f"{arch.name}: {exc}") from None
     bits = arch.precision.weight_bits
-    tilings = {layer.name: tile_layer(layer, hw.crossbar, bits) for layer in info.layers
-               if layer.is_mvm}  # fmt: skip
+    encoding = arch.tile.crossbar.weight_encoding
+    tilings = {layer.name: tile_layer(layer, hw.crossbar, bits, encoding)
+               for layer in info.layers if layer.is_mvm}  # fmt: skip
     plan = plan_parts(info, tilings, arch, mode)
     schedule = part_scheduler(mode)
     engine = Engine(hw.clock_ghz, seed)
@@ -135,19 +135,12 @@ def run_weight_reuse(
         runs.append(PartRun(start, loaded[0], end))
     total_cycles = engine.now_cycles
     merged = _merge(mappings)
-    events = engine.events_processed
-    summary = _summary(arch, info, NAME, batch, seed, merged, sink, events, total_cycles)
-    summary.update(
+    facts = RunFacts(NAME, batch, seed, engine.events_processed, total_cycles, tasks, "event")
+    result = summarize_run(arch, info, merged, sink, facts, starts, ends)
+    result.summary.update(
         _compact_summary(plan.mode, plan.parts, mappings, runs, sink, arch.tiles, total_cycles)
     )
-    summary["tasks"] = tasks
-    summary["trace_level"] = level.value
-    layers = layer_table(info, merged, sink, starts, ends)
-    spec, pricing = chip_spec(arch, hw)
-    report = price_counters(sink.counters(), spec, total_cycles / hw.clock_ghz)
-    summary.update(energy_summary(report, spec, pricing, batch))
-    layers["energy_pj"] = [report.by_layer_pj.get(name, 0.0) for name in layers["layer"]]
-    return RunResult(summary=summary, layers=layers, trace=sink.intervals)
+    return result
 
 
 def _load_then_run(
@@ -197,7 +190,7 @@ def _compact_summary(
     pes_total = mappings[0].pes_total
     tiles_busy = sum(sink.tile_busy_cycles().values())
     return {
-        "mode": mode,
+        "reuse_mode": mode,
         "parts": [
             {
                 "layers": list(part.layers),

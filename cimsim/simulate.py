@@ -30,6 +30,8 @@ from workloads.errors import WorkloadError
 from workloads.ir import Graph
 from workloads.shapes import GraphInfo, analyze
 
+WEIGHT_REUSE = "weight_reuse"
+"""The scheduler for chips that cannot hold every weight (cimsim.compact)."""
 MODES = ("event", "estimate")
 """Simulation modes: the event-driven engine, or the closed-form estimate."""
 
@@ -72,6 +74,7 @@ def simulate(
     trace: TraceLevel | str = TraceLevel.OFF,
     spill_path: Path | None = None,
     mode: str = "event",
+    reuse_mode: str = "HT",
 ) -> RunResult:
     """Simulate ``batch`` inferences of ``graph`` on ``arch`` and summarise the run.
 
@@ -79,8 +82,16 @@ def simulate(
     reference run that coarse events must match exactly; slower). ``trace`` picks what is
     recorded besides counters; long traces spill to ``spill_path`` as they grow.
     ``mode`` "estimate" times the same program in closed form instead (no events, no
-    contention; see cimsim.estimate).
+    contention; see cimsim.estimate). The ``weight_reuse`` scheduler (compact chips that
+    cannot hold every weight) runs the network in parts, ``reuse_mode`` RP, LL or HT
+    (cimsim.compact).
     """
+    if scheduler == WEIGHT_REUSE:
+        if mode != "event":
+            raise ConfigError("--mode estimate does not cover weight_reuse; use --mode event")
+        from cimsim.compact import run_weight_reuse  # compact builds on this module
+
+        return run_weight_reuse(arch, graph, batch, reuse_mode, duplication, seed, trace, placement)
     if mode not in MODES:
         raise ConfigError(f"--mode {mode!r}: choices are {', '.join(MODES)}")
     if batch < 1:
@@ -93,7 +104,7 @@ def simulate(
         raise WorkloadInputError(str(exc)) from None
     except HwModelError as exc:
         raise ConfigError(f"{arch.name}: {exc}") from None
-    spec, pricing = chip_spec(arch, hw)
+    chip_spec(arch, hw)  # a chip that cannot be priced fails now, not after the run
     mapping = map_network(info, arch, hw, duplication, placement, extra_pes)
     program = schedule(info, mapping, arch, batch)
     try:
@@ -118,17 +129,55 @@ def simulate(
         starts, ends, total_cycles, events = _run_events(
             arch, hw, info, mapping, program, sink, seed, progress, fine_grained, graph.name
         )
-    layers = layer_table(info, mapping, sink, starts, ends)
-    summary = _summary(arch, info, scheduler, batch, seed, mapping, sink, events, total_cycles)
-    pe_fraction, tile_fraction = _powered_fractions(arch, mapping, layers)
-    report = price_counters(
-        sink.counters(), spec, total_cycles / hw.clock_ghz, pe_fraction, tile_fraction
+    return summarize_run(
+        arch,
+        info,
+        mapping,
+        sink,
+        RunFacts(scheduler, batch, seed, events, total_cycles, len(program.tasks), mode),
+        starts,
+        ends,
     )
-    summary.update(energy_summary(report, spec, pricing, batch))
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What a finished run was and how long it took (the inputs of its summary)."""
+
+    scheduler: str
+    batch: int
+    seed: int
+    events: int
+    total_cycles: int
+    tasks: int
+    mode: str
+
+
+def summarize_run(
+    arch: ArchConfig,
+    info: GraphInfo,
+    mapping: ChipMapping,
+    sink: TraceSink,
+    facts: RunFacts,
+    starts: dict[str, int],
+    ends: dict[str, int],
+) -> RunResult:
+    """Per-layer table, summary and energy of a finished run (event, estimate or parts)."""
+    hw = hardware_params(arch)
+    spec, pricing = chip_spec(arch, hw)
+    layers = layer_table(info, mapping, sink, starts, ends)
+    summary = _summary(
+        arch, info, facts.scheduler, facts.batch, facts.seed, mapping, sink, facts.events,
+        facts.total_cycles,
+    )  # fmt: skip
+    pe_fraction, tile_fraction = _powered_fractions(arch, mapping)
+    duration_ns = facts.total_cycles / hw.clock_ghz
+    report = price_counters(sink.counters(), spec, duration_ns, pe_fraction, tile_fraction)
+    summary.update(energy_summary(report, spec, pricing, facts.batch))
     layers["energy_pj"] = [report.by_layer_pj.get(name, 0.0) for name in layers["layer"]]
-    summary["tasks"] = len(program.tasks)
-    summary["trace_level"] = level.value
-    summary["mode"] = mode
+    summary["tasks"] = facts.tasks
+    summary["trace_level"] = sink.level.value
+    summary["mode"] = facts.mode
     return RunResult(summary=summary, layers=layers, trace=sink.intervals)
 
 
@@ -228,9 +277,7 @@ def _summary(
     }
 
 
-def _powered_fractions(
-    arch: ArchConfig, mapping: ChipMapping, layers: pd.DataFrame
-) -> tuple[float, float]:
+def _powered_fractions(arch: ArchConfig, mapping: ChipMapping) -> tuple[float, float]:
     """Fractions of PEs and tiles that leak (all, or only those with work when gated)."""
     if arch.energy.power_gating == "none":
         return 1.0, 1.0

@@ -51,7 +51,7 @@ PRICED: Mapping[tuple[str, str], tuple[str, str]] = MappingProxyType(
 
 BOOKKEEPING = frozenset(
     {("noc", "message"), ("noc", "byte"), ("noc", "byte_hop"), ("noc", "injected_byte"),
-     ("pe", "mvm")}
+     ("pe", "mvm"), ("rram", "row_write")}
 )  # fmt: skip
 """Counters that describe work already priced elsewhere."""
 

@@ -10,7 +10,9 @@ columns in parallel, and every crossbar has its own write drivers, so a copy tak
 max(rows used per crossbar) x t_cell_write once its bytes have arrived.
 
 Counted (sink kind "rram"): ``cell_write`` = cells that hold weights (bit slices included),
-``row_write`` = crossbar rows written; plus DRAM read bytes and NoC bytes as usual.
+``row_write`` = crossbar rows written; plus DRAM read bytes and NoC bytes as usual. Traced
+per PE: idle with cause ``weights`` from the start of the load until its bytes arrive, then
+a ``program`` interval.
 """
 
 import math
@@ -19,6 +21,7 @@ from collections.abc import Mapping
 from cimsim.components.chip import Chip
 from cimsim.engine import Process
 from cimsim.mapper import ChipMapping, CopyPlacement, LayerTiling
+from cimsim.trace import Cause
 from hwmodels.crossbar.energy import RramWriteParams, cell_write_latency_ns
 from hwmodels.timing import ns_to_cycles
 
@@ -46,19 +49,19 @@ class WeightLoader:
         engine = self._chip.engine
         start = engine.now_cycles
         layers = [
-            engine.process(self._load_layer(name, mapping, weight_bytes[name]))
+            engine.process(self._load_layer(name, mapping, weight_bytes[name], start))
             for name in mapping.copies
         ]
         if layers:
             yield engine.all_of(layers)
         self._chip.sink.interval(start, engine.now_cycles, "weights", "weight_load", "")
 
-    def _load_layer(self, name: str, mapping: ChipMapping, size: int) -> Process:
+    def _load_layer(self, name: str, mapping: ChipMapping, size: int, since: int) -> Process:
         chip = self._chip
         yield from chip.dram.access(name, size, write=False)
         tiling = mapping.tilings[name]
         copies = [
-            chip.engine.process(self._program_copy(name, placement, tiling, size, mapping))
+            chip.engine.process(self._program_copy(name, placement, tiling, size, mapping, since))
             for placement in mapping.copies[name]
         ]
         yield chip.engine.all_of(copies)
@@ -70,6 +73,7 @@ class WeightLoader:
         tiling: LayerTiling,
         size: int,
         mapping: ChipMapping,
+        since: int,
     ) -> Process:
         chip = self._chip
         per_tile: dict[int, int] = {}
@@ -89,6 +93,6 @@ class WeightLoader:
         chip.sink.count(name, "rram", "cell_write", tiling.weight_cells)
         chip.sink.count(name, "rram", "row_write", rows_written(tiling))
         for group in placement.groups:
-            chip.sink.interval(
-                start, start + cycles, f"tile{group.tile}.pe{group.pe}", "program", name
-            )
+            track = f"tile{group.tile}.pe{group.pe}"
+            chip.sink.interval(since, start, track, "idle", name, cause=Cause.WEIGHTS)
+            chip.sink.interval(start, start + cycles, track, "program", name)

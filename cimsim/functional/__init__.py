@@ -9,12 +9,14 @@ MLP through the same path over ADC resolutions and device variation.
 from cimsim.functional.digits import digits_accuracy_sweep, digits_mlp_graph
 from cimsim.functional.params import LayerParams, linear_params
 from cimsim.functional.run import FunctionalReport, run_functional
+from cimsim.functional.text import functional_text
 
 __all__ = [
     "FunctionalReport",
     "LayerParams",
     "digits_accuracy_sweep",
     "digits_mlp_graph",
+    "functional_text",
     "linear_params",
     "run_functional",
 ]

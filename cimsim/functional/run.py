@@ -36,6 +36,7 @@ from cimsim.config.hardware import hardware_params, mvm_config
 from cimsim.config.model import ArchConfig
 from cimsim.errors import ConfigError, WorkloadInputError
 from cimsim.functional import layers as fl
+from cimsim.functional.data import InputsLike, chunk_size, given_inputs, random_inputs
 from cimsim.functional.params import LayerParams, generate_params, merge_params
 from cimsim.functional.stats import (
     STAT_FIELDS,
@@ -52,10 +53,6 @@ from workloads.quantize import ActivationQuantization, calibrate_activations
 from workloads.shapes import GraphInfo, LayerInfo, analyze
 
 PIPELINES = ("float", "int8", "crossbar")
-CHUNK_ELEMENTS = 1 << 24
-"""Target size (elements) of the largest per-layer array of one chunk."""
-
-InputsLike = np.ndarray | Mapping[str, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -105,14 +102,14 @@ def run_functional(
     if inputs is None:
         if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
             raise ConfigError(f"functional batch must be an integer >= 1, got {batch!r}")
-        data = _random_inputs(info, batch, seed)
+        data = random_inputs(info, batch, seed)
     else:
-        data = _given_inputs(info, inputs, "inputs")
+        data = given_inputs(info, inputs, "inputs")
     n = next(iter(data.values())).shape[0]
-    calib = data if calibration is None else _given_inputs(info, calibration, "calibration")
+    calib = data if calibration is None else given_inputs(info, calibration, "calibration")
     if labels is not None and np.shape(labels) != (n,):
         raise WorkloadInputError(f"labels must have shape ({n},), got {np.shape(labels)}")
-    step = chunk if chunk is not None else _chunk_size(info)
+    step = chunk if chunk is not None else chunk_size(info)
     if step < 1:
         raise ConfigError(f"functional chunk must be >= 1, got {step}")
     quantized = _quantized_tensors(graph, info)
@@ -131,6 +128,7 @@ def run_functional(
     outputs = {p: np.concatenate(collected[p]) for p in PIPELINES}
     table = layer_table(info, tilings, sums, scales)
     summary = _summary(arch, graph, info, config, n, seed, inputs, weights, table, sums)
+    summary["input_scales"] = {name: scales[name] for name, _ in info.inputs if name in scales}
     summary.update(output_summary(first, outputs, labels))
     return FunctionalReport(layers=table, summary=summary, outputs=outputs)
 
@@ -295,52 +293,6 @@ def _tilings(arch: ArchConfig, info: GraphInfo, config: MvmConfig) -> dict[str, 
             raise AssertionError(f"layer {li.name}: mapper {tiling} != kernel tiling")
         tilings[li.name] = tiling
     return tilings
-
-
-def _random_inputs(info: GraphInfo, batch: int, seed: int) -> dict[str, np.ndarray]:
-    """``batch`` standard-normal samples per graph input; input i draws from
-    ``default_rng([seed, 2, i])``."""
-    return {
-        name: np.random.default_rng([seed, 2, i]).standard_normal((batch, *shape), np.float32)
-        for i, (name, shape) in enumerate(info.inputs)
-    }
-
-
-def _given_inputs(info: GraphInfo, given: InputsLike, what: str) -> dict[str, np.ndarray]:
-    """Batched float32 arrays per graph input, checked against the graph's shapes."""
-    if isinstance(given, np.ndarray):
-        if len(info.inputs) != 1:
-            names = ", ".join(name for name, _ in info.inputs)
-            raise WorkloadInputError(f"{what}: the graph has inputs {names}; pass a mapping")
-        given = {info.inputs[0][0]: given}
-    out: dict[str, np.ndarray] = {}
-    sizes = set()
-    for name, shape in info.inputs:
-        if name not in given:
-            raise WorkloadInputError(f"{what}: no data for graph input {name!r}")
-        x = np.asarray(given[name], dtype=np.float32)
-        if x.ndim != len(shape) + 1 or tuple(x.shape[1:]) != shape or x.shape[0] < 1:
-            raise WorkloadInputError(
-                f"{what}[{name!r}]: expected shape (batch, {', '.join(map(str, shape))}), "
-                f"got {x.shape}"
-            )
-        if not np.all(np.isfinite(x)):
-            raise WorkloadInputError(f"{what}[{name!r}] contains NaN or infinity")
-        out[name] = x
-        sizes.add(x.shape[0])
-    if len(sizes) != 1:
-        raise WorkloadInputError(f"{what}: graph inputs have different batch sizes {sorted(sizes)}")
-    return out
-
-
-def _chunk_size(info: GraphInfo) -> int:
-    """Samples per chunk so that the largest per-layer array stays near CHUNK_ELEMENTS."""
-    largest = max(
-        max(li.output_vectors * li.mvm_rows * max(li.mvm_groups, 1), li.output_elements,
-            li.input_elements)
-        for li in info.layers
-    )  # fmt: skip
-    return max(1, CHUNK_ELEMENTS // max(largest, 1))
 
 
 def _summary(

@@ -93,11 +93,16 @@ def output_summary(
     argmax over the last axis is the same in both pipelines.
     """
     f, i8, xb = (outputs[k] for k in ("float", "int8", "crossbar"))
+
+    def rel(value: np.ndarray, reference: np.ndarray) -> float:
+        ref_sq, diff_sq = rms_sums(reference, value)
+        return relative(diff_sq, ref_sq)
+
     out: dict[str, Any] = {
         "output": name,
-        "output_int8_vs_float_rel_error": relative(*reversed(rms_sums(f, i8))),
-        "output_crossbar_vs_float_rel_error": relative(*reversed(rms_sums(f, xb))),
-        "output_crossbar_vs_int8_rel_error": relative(*reversed(rms_sums(i8, xb))),
+        "output_int8_vs_float_rel_error": rel(i8, f),
+        "output_crossbar_vs_float_rel_error": rel(xb, f),
+        "output_crossbar_vs_int8_rel_error": rel(xb, i8),
         "top1_agreement_int8_vs_float": float(np.mean(top1(i8) == top1(f))),
         "top1_agreement_crossbar_vs_float": float(np.mean(top1(xb) == top1(f))),
         "top1_agreement_crossbar_vs_int8": float(np.mean(top1(xb) == top1(i8))),

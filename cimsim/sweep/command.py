@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cimsim.sweep.evaluate import OK
 from cimsim.sweep.plot import plot_pareto
 from cimsim.sweep.runner import run_sweep
 from cimsim.sweep.store import RESULTS_NAME, varying_axes
@@ -60,8 +61,8 @@ def run_sweep_command(args: argparse.Namespace) -> int:
         scheduler_address=args.scheduler_address,
         progress=sys.stderr.isatty(),
     )
-    ok = int((results["status"] == "ok").sum())
-    failed = results[results["status"] != "ok"]
+    ok = int((results["status"] == OK).sum())
+    failed = results[results["status"] != OK]
     print(f"{len(results)} points: {ok} ok, {len(failed)} failed; {args.out / RESULTS_NAME}")
     axes = varying_axes(results)
     for _, row in failed.head(SHOWN_FAILURES).iterrows():

@@ -6,7 +6,7 @@ it becomes a row with ``status = "error"``. Anything else propagates so Dask can
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from cimsim.analysis.summary import LEVEL_COUNTERS
@@ -19,6 +19,23 @@ ERROR = "error"
 
 
 @dataclass(frozen=True)
+class RunSettings:
+    """What ``simulate`` is given besides the architecture and the network."""
+
+    scheduler: str
+    duplication: str
+    placement: str
+    extra_pes: int | None
+    mode: str
+    batch: int
+    seed: int
+
+
+RUN_SETTINGS: tuple[str, ...] = tuple(f.name for f in fields(RunSettings))
+"""Names of the run settings, each also a special sweep axis."""
+
+
+@dataclass(frozen=True)
 class PointTask:
     """Everything a worker needs to simulate one point (the network is rebuilt on the worker:
     graphs are not picklable, and built-in networks take milliseconds to build)."""
@@ -27,19 +44,25 @@ class PointTask:
     arch: ArchConfig
     workload: str
     """Built-in network name, or an .onnx path that every worker can read."""
-    scheduler: str
-    batch: int
-    seed: int
-    mode: str
+    settings: RunSettings
 
 
 def evaluate_point(task: PointTask) -> dict[str, Any]:
     """Simulate one point; a row of numeric results, or of the CimsimError it raised."""
+    run = task.settings
     try:
-        if task.mode != "event":
-            raise CimsimError(f"mode {task.mode!r} is not available; available: event")
         graph = load_workload(task.workload)
-        result = simulate(task.arch, graph, task.scheduler, task.batch, task.seed)
+        result = simulate(
+            task.arch,
+            graph,
+            scheduler=run.scheduler,
+            batch=run.batch,
+            seed=run.seed,
+            duplication=run.duplication,
+            placement=run.placement,
+            extra_pes=run.extra_pes,
+            mode=run.mode,
+        )
     except CimsimError as exc:
         return error_row(task.key, exc, retryable=False)
     return {**ok_row(task.key), **metrics(result.summary)}
@@ -64,43 +87,44 @@ def error_row(key: str, exc: BaseException, retryable: bool) -> dict[str, Any]:
 
 
 def metrics(summary: Mapping[str, Any]) -> dict[str, float | int]:
-    """Every numeric scalar of a run summary, nested dicts flattened, plus data-movement shares.
+    """Every numeric scalar of a run summary, one level of nesting flattened, plus bytes moved.
 
-    ``utilization.pe`` becomes ``utilization_pe``; a nested key that already carries its
-    parent's name stays as it is (``bytes.dram_read_bytes`` -> ``dram_read_bytes``). Strings
-    (names, versions) are dropped. ``bytes_moved`` is the bytes read and written at all levels
-    (NoC byte-hops excluded), and ``data_movement_share_<level>`` each level's share of it.
-    Energy and area keys flow through unchanged once the summary has them.
+    ``utilization.pe`` becomes ``utilization_pe``; a unit suffix stays last
+    (``energy_by_level_pj.dram`` -> ``energy_by_level_dram_pj``); a nested key that already
+    carries its parent's name stays as it is (``bytes.dram_read_bytes`` -> ``dram_read_bytes``).
+    Text, lists and deeper tables (per-layer breakdowns, which belong to a run's layers.csv)
+    are dropped. ``bytes_moved`` sums the bytes read and written at every level (NoC
+    byte-hops excluded). New numeric summary keys flow through with no change here.
     """
-    flat = _flatten(summary)
-    by_level: dict[str, int] = {}
+    flat: dict[str, float | int] = {}
+    for key, value in summary.items():
+        if key in RUN_SETTINGS:  # batch, seed, ...: already identity columns of the row
+            continue
+        if _is_number(value):
+            flat[key] = value
+        elif isinstance(value, Mapping):
+            for sub, number in value.items():
+                if _is_number(number):
+                    flat.setdefault(_nested_name(key, str(sub)), number)
     moved = summary.get("bytes")
     if isinstance(moved, Mapping):
-        for key, level, action in LEVEL_COUNTERS:
-            if action != "byte_hop" and isinstance(moved.get(key), int | float):
-                by_level[level] = by_level.get(level, 0) + moved[key]
-    if by_level:
-        total = sum(by_level.values())
-        flat["bytes_moved"] = total
-        for level, count in by_level.items():
-            flat[f"data_movement_share_{level}"] = count / total if total else 0.0
+        counted = [moved.get(key) for key, _, action in LEVEL_COUNTERS if action != "byte_hop"]
+        flat["bytes_moved"] = sum(n for n in counted if _is_number(n))
     return flat
 
 
-def _flatten(
-    node: Mapping[str, Any], parent_name: str = "", parent_key: str = ""
-) -> dict[str, float | int]:
-    flat: dict[str, float | int] = {}
-    for raw_key, value in node.items():
-        key = str(raw_key)
-        carries_parent = parent_key and (key.startswith(parent_key) or key.endswith(parent_key))
-        name = key if not parent_name or carries_parent else f"{parent_name}_{key}"
-        if isinstance(value, Mapping):
-            items = _flatten(value, name, key).items()
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            items = {name: value}.items()
-        else:
-            continue
-        for sub, number in items:
-            flat[sub if sub not in flat else f"{parent_name}_{sub}"] = number
-    return flat
+UNIT_SUFFIXES = ("_pj", "_j", "_mm2", "_bytes", "_cycles", "_s", "_w")
+"""Name endings that carry a unit and so stay last when a nested key is flattened."""
+
+
+def _nested_name(parent: str, key: str) -> str:
+    if key.startswith(parent) or key.endswith(parent) or parent.endswith(f"_{key}"):
+        return key
+    for suffix in UNIT_SUFFIXES:
+        if parent.endswith(suffix) and not key.endswith(suffix):
+            return f"{parent.removesuffix(suffix)}_{key}{suffix}"
+    return f"{parent}_{key}"
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

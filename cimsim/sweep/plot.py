@@ -9,6 +9,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from cimsim.errors import CimsimError
+from cimsim.sweep.evaluate import OK
 from cimsim.sweep.store import varying_axes
 
 LATENCY = "latency_s"
@@ -49,7 +50,7 @@ def plot_pareto(results: pd.DataFrame, out_dir: str | Path) -> list[Path]:
     """Plot latency vs cost of the successful points, one front per workload; write
     ``pareto.png`` and ``pareto.svg`` into ``out_dir`` and return their paths."""
     if "status" in results.columns:
-        results = results[results["status"] == "ok"]
+        results = results[results["status"] == OK]
     if results.empty or LATENCY not in results.columns:
         raise CimsimError("no successful sweep points to plot (every point failed or none ran)")
     frame = results.reset_index(drop=True)

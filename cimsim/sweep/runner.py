@@ -24,7 +24,7 @@ from distributed import Client, Future, LocalCluster, as_completed
 from tqdm import tqdm
 
 from cimsim.errors import CimsimError
-from cimsim.sweep.evaluate import PointTask, error_row, evaluate_point
+from cimsim.sweep.evaluate import OK, PointTask, error_row, evaluate_point
 from cimsim.sweep.spec import SweepPoint, load_sweep, resolve_points
 from cimsim.sweep.store import read_parts, results_frame, write_part, write_results
 
@@ -89,15 +89,7 @@ def _run_points(
     """Submit ``todo``, record each row as it arrives; on any exit, keep what finished."""
     futures: dict[Future, SweepPoint] = {}
     for point in todo:
-        task = PointTask(
-            key=point.key,
-            arch=point.arch,
-            workload=point.workload_ref,
-            scheduler=point.scheduler,
-            batch=point.batch,
-            seed=point.seed,
-            mode=point.mode,
-        )
+        task = PointTask(point.key, point.arch, point.workload_ref, point.settings)
         future = client.submit(
             evaluate, task, key=f"cimsim-point-{point.key}", retries=TASK_RETRIES
         )
@@ -118,7 +110,7 @@ def _run_points(
             rows[point.key] = row
             future.release()
             bar.update()
-            if row["status"] != "ok":
+            if row["status"] != OK:
                 log.info("point %d (%s) failed: %s", point.index, point.label, row["error"])
             if time.monotonic() - last_write >= CONSOLIDATE_EVERY_S:
                 write_results(out, results_frame(points, rows))

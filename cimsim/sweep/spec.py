@@ -10,7 +10,7 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Self
 
@@ -19,16 +19,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from cimsim.config import ArchConfig, apply_override, load_arch
 from cimsim.errors import CimsimError, ConfigError
+from cimsim.mapper import DUPLICATIONS, PLACEMENTS
 from cimsim.scheduler import SCHEDULERS
-from cimsim.simulate import load_workload
-
-MODES: tuple[str, ...] = ("event",)
-"""Simulation modes a point may use; the closed-form ``estimate`` mode does not exist yet."""
+from cimsim.simulate import MODES, load_workload
+from cimsim.sweep.evaluate import RUN_SETTINGS, RunSettings
 
 MAX_POINTS = 100_000
 """Most points one sweep may have (a typo in a grid should not hang the resolution)."""
 
-SPECIAL_AXES: tuple[str, ...] = ("arch", "workload", "scheduler", "mode", "batch", "seed")
+SPECIAL_AXES: tuple[str, ...] = ("arch", "workload", *RUN_SETTINGS)
 """Axes that are not architecture fields; every other axis is a dotted field path."""
 
 
@@ -42,13 +41,19 @@ class SweepFile(BaseModel):
     workload: str = Field(min_length=1)
     """Base network: a built-in name or an .onnx file (relative to the sweep file)."""
     scheduler: str = "layer_by_layer"
-    """Scheduling policy of every point that does not sweep it."""
+    """Scheduling policy (cimsim.scheduler.SCHEDULERS) of every point that does not sweep it."""
+    duplication: str = "none"
+    """Weight duplication policy (cimsim.mapper.DUPLICATIONS)."""
+    placement: str = "in_order"
+    """Order in which PEs are handed out over the mesh (cimsim.mapper.PLACEMENTS)."""
+    extra_pes: int | None = Field(default=None, ge=0)
+    """PEs duplication may use beyond one copy of every layer; null: every free PE."""
     batch: int = Field(default=1, ge=1)
     """Inferences per run."""
-    seed: int = 0
+    seed: int = Field(default=0, ge=0)
     """Random seed of every run."""
     mode: str = "event"
-    """Simulation mode: ``event`` (the cycle-level engine)."""
+    """Simulation mode (cimsim.simulate.MODES): ``event`` (cycle-level) or ``estimate``."""
     overrides: dict[str, Any] = Field(default_factory=dict, alias="set")
     """Field overrides applied to every point before its axes, ``dotted.path: value``."""
     grid: dict[str, list[Any]] | None = None
@@ -74,7 +79,7 @@ class SweepPoint:
     index: int
     """Position in the sweep (grid order or list order)."""
     key: str
-    """sha256 of the canonical JSON of the resolved arch, workload, scheduler, batch, seed, mode."""
+    """sha256 of the canonical JSON of the resolved arch, the workload and the run settings."""
     axes: tuple[tuple[str, Any], ...]
     """The axis values this point sets, as written in the sweep file."""
     columns: tuple[tuple[str, Any], ...]
@@ -85,10 +90,8 @@ class SweepPoint:
     """Workload as written (built-in name or file)."""
     workload_ref: str
     """What ``load_workload`` is given: the name, or the file path resolved against the sweep."""
-    scheduler: str
-    batch: int
-    seed: int
-    mode: str
+    settings: RunSettings
+    """Everything else ``simulate`` is given."""
 
     @property
     def label(self) -> str:
@@ -163,8 +166,8 @@ def resolve_points(sweep: SweepFile, path: Path) -> tuple[SweepPoint, ...]:
         workload = str(settings["workload"])
         if workload not in workloads:
             workloads[workload] = _check_workload(workload, base_dir, path, "workload" in axes)
-        scheduler, batch, seed, mode = (settings[k] for k in ("scheduler", "batch", "seed", "mode"))
-        key = _point_key(arch, workloads[workload][1], scheduler, batch, seed, mode)
+        run = RunSettings(**{name: settings[name] for name in RUN_SETTINGS})
+        key = _point_key(arch, workloads[workload][1], run)
         if key in seen:
             raise ConfigError(
                 f"{where}: resolves to the same configuration as point {seen[key]}; "
@@ -179,10 +182,7 @@ def resolve_points(sweep: SweepFile, path: Path) -> tuple[SweepPoint, ...]:
             arch=arch,
             workload=workload,
             workload_ref=workloads[workload][0],
-            scheduler=scheduler,
-            batch=batch,
-            seed=seed,
-            mode=mode,
+            settings=run,
         )
         points.append(point)
     return tuple(points)
@@ -227,14 +227,20 @@ def _check_special(settings: Mapping[str, Any], axes: Mapping[str, Any], path: P
         what = f"axis {name!r}" if name in axes else f"key {name!r}"
         raise ConfigError(f"{path}: {what}: {message} (got {settings[name]!r})")
 
-    if settings["scheduler"] not in SCHEDULERS:
-        fail("scheduler", f"unknown scheduler; choices: {', '.join(sorted(SCHEDULERS))}")
-    if settings["mode"] not in MODES:
-        fail("mode", f"unknown mode; available: {', '.join(MODES)} (estimate is not built yet)")
-    for name, low in (("batch", 1), ("seed", 0)):
+    for name, choices in (
+        ("scheduler", SCHEDULERS),
+        ("duplication", DUPLICATIONS),
+        ("placement", PLACEMENTS),
+        ("mode", MODES),
+    ):
+        if not isinstance(settings[name], str) or settings[name] not in choices:
+            fail(name, f"unknown {name}; choices: {', '.join(choices)}")
+    for name, low in (("batch", 1), ("seed", 0), ("extra_pes", 0)):
         value = settings[name]
+        if name == "extra_pes" and value is None:
+            continue
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            fail(name, f"must be an integer >= {low}")
+            fail(name, f"must be an integer >= {low}" + (" or null" if name == "extra_pes" else ""))
     for name in ("arch", "workload"):
         if not isinstance(settings[name], str) or not settings[name]:
             fail(name, "must be a preset/network name or a file path")
@@ -297,9 +303,7 @@ def _resolved_field(arch: ArchConfig, dotted: str) -> tuple[str, Any]:
     return ".".join(names), node
 
 
-def _point_key(
-    arch: ArchConfig, workload: Any, scheduler: str, batch: int, seed: int, mode: str
-) -> str:
+def _point_key(arch: ArchConfig, workload: Any, settings: RunSettings) -> str:
     """The stable identity of a point: sha256 of canonical JSON of everything simulated.
 
     ``workload`` is the network's identity: its name, or a file's name and content hash.
@@ -307,10 +311,7 @@ def _point_key(
     identity = {
         "arch": arch.model_dump(mode="json"),
         "workload": workload,
-        "scheduler": scheduler,
-        "batch": batch,
-        "seed": seed,
-        "mode": mode,
+        **asdict(settings),
     }
     canonical = json.dumps(identity, sort_keys=True, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
