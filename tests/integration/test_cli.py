@@ -116,7 +116,8 @@ def test_help_lists_every_policy_choice(capsys) -> None:
 def test_scheduler_flags_reach_the_run(tmp_path: Path) -> None:
     out = tmp_path / "x"
     argv = ["run", "--arch", "tiny", "--workload", "lenet5", "--out", str(out), "--quiet",
-            "--scheduler", "cross_layer", "--duplication", "greedy", "--placement", "hilbert"]  # fmt: skip
+            "--scheduler", "cross_layer", "--duplication", "greedy",
+            "--placement", "hilbert"]  # fmt: skip
     assert main(argv) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert (summary["scheduler"], summary["duplication"], summary["placement"]) == (

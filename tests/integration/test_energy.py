@@ -1,10 +1,10 @@
 """Energy of runs: counts x per-action tables, leakage, breakdowns that add up."""
 
 import pytest
-from workloads import zoo
 
 from cimsim.config import load_arch
 from cimsim.simulate import simulate
+from workloads import zoo
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,10 @@
 """The closed-form estimate against the event-driven engine."""
 
 import pytest
-from workloads import zoo
 
 from cimsim.config import load_arch
 from cimsim.simulate import simulate
+from workloads import zoo
 
 CASES = [
     ("tiny", "lenet5", "layer_by_layer", "none", 1),

@@ -1,8 +1,8 @@
 """Duplication, placement and scheduling policies as pure functions."""
 
+import itertools
+
 import pytest
-from workloads import zoo
-from workloads.shapes import analyze
 
 from cimsim.config import load_arch
 from cimsim.config.hardware import hardware_params
@@ -10,10 +10,12 @@ from cimsim.errors import CimsimError, MappingError
 from cimsim.mapper import map_network
 from cimsim.mapper.curves import hilbert, in_order, snake
 from cimsim.scheduler import get_scheduler
+from workloads import zoo
+from workloads.shapes import analyze
 
 
 def _neighbours(order: list[int], cols: int) -> float:
-    steps = list(zip(order, order[1:], strict=False))
+    steps = list(itertools.pairwise(order))
     near = sum(abs(a // cols - b // cols) + abs(a % cols - b % cols) == 1 for a, b in steps)
     return near / len(steps)
 
@@ -84,7 +86,7 @@ def test_layer_by_layer_first_tasks_wait_for_the_whole_previous_layer(tiny_arch)
     mapping = map_network(info, tiny_arch, hardware_params(tiny_arch))
     program = get_scheduler("layer_by_layer")(info, mapping, tiny_arch, 2)
     names = [layer.name for layer in info.layers]
-    for before, after in zip(names, names[1:], strict=False):
+    for before, after in itertools.pairwise(names):
         first = program.tasks[program.queues[(after, 0)][0]]
         assert first.deps == (program.queues[(before, 0)][-1],)
         assert first.wait_cause == "barrier"
