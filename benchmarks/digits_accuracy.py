@@ -31,6 +31,7 @@ from workloads.quantize import (
     quantize_weights,
     requantize,
 )
+from workloads.train import Mlp, train_mlp
 
 ADC_BITS = tuple(range(3, 10))
 SIGMAS = (0.0, 0.05, 0.1, 0.2)
@@ -45,21 +46,6 @@ largest possible sum of a 128-row crossbar (128 x 1 x 3 levels), 2**bits - 1 ste
 
 
 @dataclass(frozen=True)
-class Mlp:
-    """Weights (inputs x outputs) and biases of a two-layer ReLU MLP."""
-
-    w1: np.ndarray
-    b1: np.ndarray
-    w2: np.ndarray
-    b2: np.ndarray
-
-    def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Hidden activations and logits."""
-        hidden = np.maximum(x @ self.w1 + self.b1, 0.0)
-        return hidden, hidden @ self.w2 + self.b2
-
-
-@dataclass(frozen=True)
 class QuantizedMlp:
     """The INT8 version of an Mlp."""
 
@@ -69,40 +55,6 @@ class QuantizedMlp:
     h_quant: ActivationQuantization
     w2: QuantizedWeights
     b2: np.ndarray
-
-
-def train_mlp(data: Dataset, hidden: int, epochs: int, seed: int) -> Mlp:
-    """Mini-batch SGD with momentum on softmax cross-entropy (He initialisation)."""
-    rng = np.random.default_rng(seed)
-    n_in, n_out = data.x_train.shape[1], data.n_classes
-    params = [
-        rng.normal(0.0, np.sqrt(2.0 / n_in), (n_in, hidden)),
-        np.zeros(hidden),
-        rng.normal(0.0, np.sqrt(1.0 / hidden), (hidden, n_out)),
-        np.zeros(n_out),
-    ]
-    velocity = [np.zeros_like(p) for p in params]
-    lr, momentum, decay, batch = 0.05, 0.9, 1e-4, 32
-    onehot = np.eye(n_out)[data.y_train]
-    for _ in range(epochs):
-        order = rng.permutation(data.x_train.shape[0])
-        for start in range(0, order.size, batch):
-            idx = order[start : start + batch]
-            x, t = data.x_train[idx], onehot[idx]
-            w1, b1, w2, b2 = params
-            pre = x @ w1 + b1
-            h = np.maximum(pre, 0.0)
-            logits = h @ w2 + b2
-            p = np.exp(logits - logits.max(axis=1, keepdims=True))
-            p /= p.sum(axis=1, keepdims=True)
-            d_logits = (p - t) / idx.size
-            d_h = (d_logits @ w2.T) * (pre > 0)
-            grads = [x.T @ d_h + decay * w1, d_h.sum(0), h.T @ d_logits + decay * w2]
-            grads.append(d_logits.sum(0))
-            for i, g in enumerate(grads):
-                velocity[i] = momentum * velocity[i] - lr * g
-                params[i] = params[i] + velocity[i]
-    return Mlp(*params)
 
 
 def quantize_mlp(mlp: Mlp, x_calibration: np.ndarray) -> QuantizedMlp:

@@ -27,7 +27,15 @@ from cimsim.report import (
     workloads_list_text,
 )
 from cimsim.scheduler import SCHEDULERS
-from cimsim.simulate import MODES, WEIGHT_REUSE, load_workload, simulate, write_results
+from cimsim.simulate import (
+    MODES,
+    WEIGHT_REUSE,
+    add_functional,
+    load_workload,
+    simulate,
+    write_results,
+)
+from cimsim.sweep.command import add_sweep_parser, run_sweep_command
 from cimsim.trace import TraceLevel
 
 EXIT_USER_ERROR = 2
@@ -107,6 +115,20 @@ def build_parser() -> argparse.ArgumentParser:
         "program without contention, for fast sweeps (default: %(default)s)",
     )
     run.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    run.add_argument(
+        "--functional",
+        action="store_true",
+        help="also compute the network numerically through its mapped crossbars (INT8, the "
+        "architecture's ADC and devices; seeded random weights and inputs) and report "
+        "per-layer errors against exact integer and float (OUT/functional.csv)",
+    )
+    run.add_argument(
+        "--functional-batch",
+        type=int,
+        default=4,
+        metavar="N",
+        help="inputs of the --functional run (default: %(default)s)",
+    )
     run.add_argument("--out", type=Path, help="directory for summary.json and layers.csv")
     run.add_argument(
         "--trace",
@@ -159,6 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=DIMS",
         help="static shape of an ONNX input, e.g. input=3x224x224",
     )
+
+    add_sweep_parser(commands)
     return parser
 
 
@@ -201,6 +225,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         written = export_trace(open_run(args.run_dir), args.format, args.output)
         print(f"trace written to {written}")
         return 0
+    if args.command == "sweep":
+        return run_sweep_command(args)
     if args.command == "plot":
         written = plot_run(open_run(args.run_dir), args.output)
         print(f"figures written to {written[0].parent}")
@@ -244,6 +270,8 @@ def _run(args: argparse.Namespace) -> int:
         mode=args.mode,
         reuse_mode=args.reuse_mode,
     )
+    if args.functional:
+        result = add_functional(result, arch, graph, args.functional_batch, args.seed)
     if not args.quiet:
         print(run_summary_text(result))
     if args.out is not None:

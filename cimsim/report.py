@@ -10,6 +10,7 @@ from cimsim.analysis.rundir import RunDir
 from cimsim.config.hardware import chip_spec, hardware_params
 from cimsim.config.model import ArchConfig
 from cimsim.errors import WorkloadInputError
+from cimsim.functional import functional_text
 from cimsim.simulate import RunResult
 from cimsim.trace.export import perfetto_events
 from hwmodels.chip import (
@@ -61,6 +62,8 @@ def run_summary_text(result: RunResult) -> str:
         )
     table = result.layers.loc[:, list(_LAYER_COLUMNS)].to_string(index=False)
     lines += ["", "per layer:", table]
+    if result.functional is not None:
+        lines += ["", functional_text(s["functional"], result.functional)]
     return "\n".join(lines)
 
 

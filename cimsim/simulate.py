@@ -1,7 +1,7 @@
 """Orchestration of one run: workload -> map -> schedule -> build -> simulate -> analyse."""
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from cimsim.config.model import ArchConfig
 from cimsim.engine import Engine
 from cimsim.errors import ConfigError, WorkloadInputError
 from cimsim.estimate import estimate
+from cimsim.functional import run_functional
 from cimsim.mapper import ChipMapping, map_network
 from cimsim.program import Program
 from cimsim.scheduler import get_scheduler
@@ -32,6 +33,8 @@ from workloads.shapes import GraphInfo, analyze
 
 WEIGHT_REUSE = "weight_reuse"
 """The scheduler for chips that cannot hold every weight (cimsim.compact)."""
+FUNCTIONAL_FILE = "functional.csv"
+"""Per-layer errors of a functional run (cimsim run --functional)."""
 MODES = ("event", "estimate")
 """Simulation modes: the event-driven engine, or the closed-form estimate."""
 
@@ -44,6 +47,8 @@ class RunResult:
     layers: pd.DataFrame
     trace: IntervalBuffer | None = None
     """Interval records when the run traced them (saved by write_results)."""
+    functional: pd.DataFrame | None = None
+    """Per-layer errors of a functional run (cimsim.functional), saved as functional.csv."""
 
 
 def load_workload(spec: str, input_shapes: dict[str, tuple[int, ...]] | None = None) -> Graph:
@@ -290,6 +295,17 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else 0.0
 
 
+def add_functional(
+    result: RunResult, arch: ArchConfig, graph: Graph, batch: int, seed: int
+) -> RunResult:
+    """``result`` plus a functional run of ``batch`` seeded inputs through the mapped
+    crossbars (docs/functional.md): per-layer errors in ``functional``, the run's summary
+    under ``summary["functional"]``."""
+    report = run_functional(arch, graph, batch=batch, seed=seed)
+    summary = {**result.summary, "functional": report.summary}
+    return replace(result, summary=summary, functional=report.layers)
+
+
 def write_results(result: RunResult, out_dir: Path) -> list[Path]:
     """Write ``layers.csv``, ``trace.parquet`` (if traced), then ``summary.json``, atomically.
 
@@ -297,6 +313,9 @@ def write_results(result: RunResult, out_dir: Path) -> list[Path]:
     """
     written = [out_dir / LAYERS_FILE]
     write_csv_atomic(written[0], result.layers)
+    if result.functional is not None:
+        written.append(out_dir / FUNCTIONAL_FILE)
+        write_csv_atomic(written[-1], result.functional)
     if result.trace is not None:
         written.append(out_dir / TRACE_FILE)
         result.trace.save(written[-1])

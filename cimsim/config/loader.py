@@ -70,7 +70,10 @@ def _read_text(path: Path) -> str:
 def apply_override(raw: Mapping[str, Any], override: str, origin: str) -> dict[str, Any]:
     """Return a copy of ``raw`` with ``dotted.path=value`` set; the value is parsed as YAML.
 
-    The path must name an existing field of the file (a typo is an error, not a new key).
+    The path must name a field of the architecture model (a typo is an error, not a new
+    key), by its file key (``read_latency``) or by its unit-carrying name
+    (``read_latency_ns``, as ``cimsim describe`` prints it); a bare number given for a
+    unit-carrying name is read in that unit.
     """
     path, sep, text = override.partition("=")
     keys = [k.strip() for k in path.split(".")]
@@ -80,7 +83,9 @@ def apply_override(raw: Mapping[str, Any], override: str, origin: str) -> dict[s
         value = yaml.safe_load(text)
     except yaml.YAMLError:
         value = text
-    _check_field_path(keys, override)
+    keys, unit = _canonical_path(keys, override)
+    if unit and isinstance(value, int | float) and not isinstance(value, bool):
+        value = f"{value} {unit}"
     result = _deep_copy(raw)
     node: dict[str, Any] = result
     for key in keys[:-1]:
@@ -93,9 +98,18 @@ def apply_override(raw: Mapping[str, Any], override: str, origin: str) -> dict[s
     return result
 
 
-def _check_field_path(keys: Sequence[str], override: str) -> None:
-    """Raise ConfigError unless ``keys`` names a field of the architecture model."""
+_UNIT_OF_SUFFIX = {"_ns": "ns", "_ghz": "GHz", "_bytes": "B", "_gbps": "GB/s", "_gsps": "GS/s"}
+"""Unit-carrying field-name suffix -> the unit string a bare override number is read in."""
+
+
+def _canonical_path(keys: Sequence[str], override: str) -> tuple[list[str], str]:
+    """The file keys of the field ``keys`` names, and the unit of a unit-named last key.
+
+    Raises ConfigError unless ``keys`` names a field of the architecture model.
+    """
     model: type[BaseModel] = ArchConfig
+    canonical: list[str] = []
+    unit = ""
     for depth, key in enumerate(keys):
         by_key = {(f.alias or n): f for n, f in model.model_fields.items()}
         by_key.update(model.model_fields)
@@ -107,6 +121,10 @@ def _check_field_path(keys: Sequence[str], override: str) -> None:
                 f"--set {override!r}: no field {'.'.join(keys[: depth + 1])!r}; "
                 f"fields of {where}: {known}"
             )
+        name = next(n for n, f in model.model_fields.items() if f is field)
+        canonical.append(field.alias or name)
+        if key == name and field.alias and key != field.alias:
+            unit = next((u for s, u in _UNIT_OF_SUFFIX.items() if name.endswith(s)), "")
         nested = field.annotation
         if depth < len(keys) - 1:
             if not (isinstance(nested, type) and issubclass(nested, BaseModel)):
@@ -114,6 +132,7 @@ def _check_field_path(keys: Sequence[str], override: str) -> None:
                     f"--set {override!r}: {'.'.join(keys[: depth + 1])!r} is a value, not a section"
                 )
             model = nested
+    return canonical, unit
 
 
 def _deep_copy(raw: Mapping[str, Any]) -> dict[str, Any]:

@@ -134,3 +134,17 @@ def test_describe_prints_area_power_and_peak(capsys) -> None:
     assert "component tables of hwmodels preset 'isaac'" in text
     assert main(["describe", "isaac", "--set", "tile.adc.bits=6"]) == 0
     assert "does not apply: tile.adc.bits is 6" in capsys.readouterr().out
+
+
+def test_functional_run_writes_per_layer_errors(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "f"
+    argv = ["run", "--arch", "tiny", "--workload", "lenet5", "--functional",
+            "--functional-batch", "2", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    assert "crossbar" in capsys.readouterr().out
+    errors = pd.read_csv(out / "functional.csv")
+    assert {"crossbar_vs_exact_rel_error", "int8_vs_float_rel_error"} <= set(errors.columns)
+    assert json.loads((out / "summary.json").read_text())["functional"]["batch"] == 2
+    bad = ["run", "--arch", "tiny", "--workload", "lenet5", "--functional",
+           "--set", "precision.weight_bits=4"]  # fmt: skip
+    assert main(bad) == 2

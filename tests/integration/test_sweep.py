@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import cloudpickle
+import dask
 import pandas as pd
 import pytest
 from distributed import LocalCluster
@@ -89,10 +90,12 @@ def test_local_cluster_sweep_writes_every_point(tmp_path: Path) -> None:
     assert list(results["workload"]) == ["mlp", "lenet5"] * 3
     for column in ("latency_s", "total_cycles", "throughput_inferences_per_s", "utilization_pe"):
         assert (results[column] > 0).all(), column
-    for column in ("dram_read_bytes", "noc_bytes", "bytes_moved", "data_movement_share_dram"):
+    for column in ("dram_read_bytes", "noc_bytes", "bytes_moved", "data_movement_share"):
         assert column in results.columns
-    shares = results.filter(like="data_movement_share_").sum(axis=1)
-    assert shares.to_numpy() == pytest.approx(1.0)
+    for column in ("energy_per_inference_pj", "area_mm2"):
+        assert (results[column] > 0).all(), column
+    levels = results.filter(regex=r"^energy_by_level_.*_pj$").sum(axis=1)
+    assert levels.to_numpy() == pytest.approx(results["energy_pj"].to_numpy())
     assert (results["latency_s"] == results["total_cycles"] / 1e9).all()  # tiny: 1 GHz
 
 
@@ -160,17 +163,24 @@ def test_interrupted_sweep_keeps_finished_points_and_resumes(
 
 
 def test_failing_point_is_recorded_and_sweep_goes_on(tmp_path: Path, cluster: LocalCluster) -> None:
-    text = "arch: tiny\nworkload: mlp\ngrid:\n  workload: [mlp, resnet18, lenet5]\n"
+    text = (
+        "arch: tiny\nworkload: mlp\n"
+        "grid:\n  workload: [mlp, resnet18, lenet5]\n  mode: [event, estimate]\n"
+    )
     results = run_sweep(
         _write(tmp_path, text),
         tmp_path / "out",
         scheduler_address=cluster.scheduler_address,
         progress=False,
     )
-    assert list(results["status"]) == ["ok", "error", "ok"]
-    failed = results.iloc[1]
+    assert list(results["status"]) == ["ok", "ok", "error", "error", "ok", "ok"]
+    assert list(results["mode"]) == ["event", "estimate"] * 3
+    failed = results.iloc[2]
     assert failed["error_type"] == "MappingError" and "does not fit" in failed["error"]
     assert not failed["retryable"] and pd.isna(failed["latency_s"])
+    ok = results[results["status"] == "ok"]
+    assert (ok["latency_s"] > 0).all()
+    assert (ok.loc[ok["mode"] == "estimate", "events_processed"] == 0).all()
 
 
 def test_killed_worker_point_is_rerun_and_nothing_is_lost(tmp_path: Path) -> None:
@@ -192,6 +202,33 @@ def test_killed_worker_point_is_rerun_and_nothing_is_lost(tmp_path: Path) -> Non
     assert set(on_disk["key"]) == {p.stem for p in (out / "parts").glob("*.parquet")}
 
 
+def test_point_killing_workers_too_often_is_recorded_then_rerun_on_resume(
+    tmp_path: Path, cluster: LocalCluster
+) -> None:
+    sweep, out, ran = _write(tmp_path, GRID), tmp_path / "out", tmp_path / "ran"
+    ran.mkdir()
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), _local_cluster() as local:
+        first = run_sweep(
+            sweep,
+            out,
+            scheduler_address=local.scheduler_address,
+            progress=False,
+            evaluate=KillOnce(tmp_path / "killed"),
+        )
+    failed = first[first["status"] == "error"]
+    assert len(first) == 6 and len(failed) >= 1  # the killed point (and any queued beside it)
+    assert set(failed["error_type"]) == {"KilledWorker"} and failed["retryable"].all()
+    again = run_sweep(
+        sweep,
+        out,
+        scheduler_address=cluster.scheduler_address,
+        progress=False,
+        evaluate=CountRuns(ran),
+    )
+    assert set(again["status"]) == {"ok"} and again["key"].is_unique
+    assert {p.name for p in ran.iterdir()} == set(failed["key"])
+
+
 def test_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
@@ -208,10 +245,12 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
     assert not (tmp_path / "out" / "results.parquet").exists()
 
 
-def test_bad_axis_fails_before_any_work(tmp_path: Path) -> None:
+def test_bad_axis_or_workers_fail_before_any_work(tmp_path: Path) -> None:
     sweep = _write(tmp_path, GRID.replace("tile.adc.bits", "tile.adc.bitz"))
     with pytest.raises(CimsimError, match=r"sweep.yaml: axis 'tile.adc.bitz'"):
         run_sweep(sweep, tmp_path / "out", scheduler_address="tcp://127.0.0.1:1", progress=False)
+    with pytest.raises(CimsimError, match=r"--workers must be at least 1"):
+        run_sweep(_write(tmp_path, GRID), tmp_path / "out", workers=0, progress=False)
     assert not (tmp_path / "out").exists()
 
 

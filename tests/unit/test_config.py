@@ -96,3 +96,10 @@ def test_wrong_field_in_file_names_file_and_path(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(raw))
     with pytest.raises(ConfigError, match=r"typo\.yaml: tile\.crossbar\.colums: unknown field"):
         load_arch(path)
+
+
+def test_unit_carrying_names_override_with_bare_numbers_in_their_unit() -> None:
+    arch = load_arch("isaac", ["tile.crossbar.read_latency_ns=20", "clock.frequency_ghz=1"])
+    assert arch.tile.crossbar.read_latency_ns == 20.0
+    assert arch.clock.frequency_ghz == 1.0
+    assert load_arch("isaac", ["tile.buffer.size_bytes=32768"]).tile.buffer.size_bytes == 32768

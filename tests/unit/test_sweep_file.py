@@ -12,6 +12,7 @@ from cimsim.config import load_arch
 from cimsim.errors import ConfigError
 from cimsim.sweep import load_sweep, metrics, resolve_points
 from cimsim.sweep.plot import cost_column, pareto_mask
+from cimsim.sweep.spec import SPECIAL_AXES
 from cimsim.sweep.store import read_parts, results_frame, write_part
 
 BASE = "arch: tiny\nworkload: mlp\n"
@@ -49,7 +50,11 @@ def test_points_list_keeps_base_values_for_unnamed_axes(tmp_path: Path) -> None:
     )
     assert points[0].arch.tile.adc.bits == 4 and points[0].workload == "mlp"
     assert points[1].arch.tile.adc.bits == load_arch("tiny").tile.adc.bits
-    assert (points[1].workload, points[1].seed, points[1].batch) == ("lenet5", 3, 2)
+    assert (points[1].workload, points[1].settings.seed, points[1].settings.batch) == (
+        "lenet5",
+        3,
+        2,
+    )
 
 
 def test_unit_fields_become_columns_with_units_in_the_name(tmp_path: Path) -> None:
@@ -70,7 +75,8 @@ def test_key_is_stable_and_covers_everything_simulated(tmp_path: Path) -> None:
     assert {p.key for p in first} == {p.key for p in again}
     via_set = _points(tmp_path, BASE + "set: {tile.adc.bits: 4}\npoints: [{}]\n", "set.yaml")
     assert via_set[0].key == first[0].key
-    for change in ("seed: 1\n", "batch: 2\n", "workload: lenet5\n"):
+    changes = ("seed: 1\n", "batch: 2\n", "workload: lenet5\n", "mode: estimate\n")
+    for change in (*changes, "duplication: greedy\n", "placement: snake\n", "extra_pes: 4\n"):
         other = _points(tmp_path, f"{BASE}{change}grid:\n  tile.adc.bits: [4]\n", "c.yaml")
         assert other[0].key != first[0].key, change
 
@@ -98,8 +104,11 @@ def test_relative_arch_file_is_found_beside_the_sweep(tmp_path: Path) -> None:
         ("workload: mlp\ngrid: {seed: [1]}\n", r"arch: required key is missing"),
         (BASE + "grids: {seed: [1]}\n", r"grids: unknown key"),
         (BASE + "grid:\n  scheduler: [layer_by_layer, nope]\n", r"axis 'scheduler': unknown"),
-        (BASE + "grid:\n  mode: [event, estimate]\n", r"axis 'mode': unknown mode.*event"),
-        (BASE + "mode: estimate\ngrid: {seed: [1]}\n", r"key 'mode': unknown mode"),
+        (BASE + "grid:\n  mode: [event, fast]\n", r"axis 'mode': unknown mode; choices: event"),
+        (BASE + "mode: fast\ngrid: {seed: [1]}\n", r"key 'mode': unknown mode"),
+        (BASE + "grid:\n  duplication: [none, all]\n", r"axis 'duplication': unknown"),
+        (BASE + "grid:\n  placement: [zigzag]\n", r"axis 'placement': unknown placement"),
+        (BASE + "grid:\n  extra_pes: [-1]\n", r"axis 'extra_pes': must be an integer >= 0"),
         (BASE + "grid:\n  workload: [mlp, nonet]\n", r"axis 'workload':.*nonet"),
         (BASE + "grid:\n  batch: [1, 0]\n", r"axis 'batch': must be an integer >= 1"),
         (BASE + "grid:\n  tile.adc.bits: [4, 99]\n", r"point 1 \(tile.adc.bits=99\).*adc.bits"),
@@ -110,6 +119,8 @@ def test_relative_arch_file_is_found_beside_the_sweep(tmp_path: Path) -> None:
         ),
         ("arch: tiny\n  workload: [mlp\n", r"malformed YAML"),
         ("- just\n- a list\n", r"expected a mapping"),
+        (BASE + "set: {tile.adc.bitz: 4}\npoints: [{}]\n", r"set key 'tile.adc.bitz': no field"),
+        (BASE + "grid:\n" + "".join(f"  f{i}: [1, 2, 3, 4, 5, 6]\n" for i in range(7)), "at most"),
     ],
 )
 def test_bad_sweep_files_name_the_file_and_axis(tmp_path: Path, text: str, expected: str) -> None:
@@ -126,18 +137,39 @@ def test_missing_sweep_file(tmp_path: Path) -> None:
 def test_metrics_flatten_nested_numbers_and_drop_text() -> None:
     summary = {
         "arch": "tiny",
+        "batch": 1,
         "latency_s": 2e-6,
         "total_cycles": 2000,
+        "mesh": [3, 3],
         "utilization": {"pe": 0.5, "tile": 0.25},
         "bytes": {"dram_read_bytes": 30, "noc_bytes": 10, "noc_byte_hops": 99},
-        "energy": {"total_pj": 7.0},
+        "energy_by_level_pj": {"dram": 7.0},
+        "energy_by_layer_component_pj": {"fc1": {"adc": 1.0}},
+        "data_movement_share": 0.5,
     }
     flat = metrics(summary)
-    assert "arch" not in flat
-    assert flat["utilization_pe"] == 0.5 and flat["utilization_tile"] == 0.25
-    assert flat["dram_read_bytes"] == 30 and flat["energy_total_pj"] == 7.0
-    assert flat["bytes_moved"] == 40
-    assert flat["data_movement_share_dram"] == 0.75 and flat["data_movement_share_noc"] == 0.25
+    assert set(flat) == {
+        "latency_s",
+        "total_cycles",
+        "utilization_pe",
+        "utilization_tile",
+        "dram_read_bytes",
+        "noc_bytes",
+        "bytes_noc_byte_hops",
+        "energy_by_level_dram_pj",
+        "data_movement_share",
+        "bytes_moved",
+    }
+    assert flat["bytes_moved"] == 40 and flat["energy_by_level_dram_pj"] == 7.0
+
+
+def test_points_carry_run_settings(tmp_path: Path) -> None:
+    points = _points(
+        tmp_path, BASE + "duplication: greedy\nextra_pes: 8\ngrid:\n  mode: [event, estimate]\n"
+    )
+    assert [p.settings.mode for p in points] == ["event", "estimate"]
+    assert {(p.settings.duplication, p.settings.extra_pes) for p in points} == {("greedy", 8)}
+    assert dict(points[0].columns)["placement"] == "in_order"
 
 
 def test_parts_round_trip_into_results_in_sweep_order(tmp_path: Path) -> None:
@@ -149,7 +181,7 @@ def test_parts_round_trip_into_results_in_sweep_order(tmp_path: Path) -> None:
     frame = results_frame(points, rows)
     assert list(frame["tile.adc.bits"]) == [4, 6]
     assert list(frame["status"]) == ["error", "ok"]
-    assert list(frame.columns[:6]) == ["arch", "workload", "scheduler", "mode", "batch", "seed"]
+    assert list(frame.columns[: len(SPECIAL_AXES)]) == list(SPECIAL_AXES)
     assert not list(out.rglob("*.tmp"))
 
 
