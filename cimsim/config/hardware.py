@@ -136,11 +136,21 @@ def chip_spec(arch: ArchConfig, hw: HardwareParams) -> tuple[ChipSpec, str]:
             input_bits=arch.precision.activation_bits,
         )
     except HwModelError as exc:
-        raise ConfigError(f"{arch.name}: energy model: {exc}") from None
+        path = _CONFIG_PATH_OF_MODEL_FIELD.get(exc.field.split(".")[-1])
+        where = path or f"energy model: {exc.field}"
+        raise ConfigError(f"{arch.name}: {where}: {exc.message}") from None
     note = f"component models at {energy.technology_nm} nm"
     if mismatch:
         note += f" (table {energy.table!r} does not apply: {mismatch})"
     return spec, note
+
+
+_CONFIG_PATH_OF_MODEL_FIELD = {
+    "sample_rate_gsps": "tile.adc.sample_rate",
+    "technology_nm": "energy.technology_nm",
+    "node_nm": "energy.technology_nm",
+}
+"""hwmodels field names -> the configuration path a user sets them by."""
 
 
 def _mismatch(arch: ArchConfig, hw: HardwareParams, table: ChipSpec) -> str:
@@ -155,6 +165,7 @@ def _mismatch(arch: ArchConfig, hw: HardwareParams, table: ChipSpec) -> str:
         ("tile.adc.per_pe", arch.tile.adc.per_pe, table.adcs_per_pe),
         ("tile.pe.crossbars", arch.tile.pe.crossbars, table.crossbars_per_pe),
         ("tile.pes", arch.tile.pes, table.pes_per_tile),
+        ("energy.technology_nm", arch.energy.technology_nm, table.technology_nm),
     )
     for path, configured, tabled in pairs:
         if configured != tabled:

@@ -48,3 +48,18 @@ def test_power_gating_removes_the_leakage_of_unused_pes_and_tiles() -> None:
     assert gated["total_cycles"] == always["total_cycles"]
     assert gated["energy_dynamic_pj"] == pytest.approx(always["energy_dynamic_pj"])
     assert 0 < gated["energy_leakage_pj"] < always["energy_leakage_pj"]
+
+
+@pytest.mark.parametrize(
+    ("override", "fragment"),
+    [
+        ("energy.technology_nm=5", "energy.technology_nm: unsupported technology node 5 nm"),
+        ("tile.adc.sample_rate=200 GS/s", "tile.adc.sample_rate"),
+        ("energy.table=nochip", "energy.table"),
+    ],
+)
+def test_impossible_energy_settings_name_the_field(override: str, fragment: str) -> None:
+    from cimsim.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=fragment):
+        simulate(load_arch("isaac", [override]), zoo.build("mlp"))
