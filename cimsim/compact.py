@@ -26,10 +26,9 @@ from typing import Any
 from cimsim.components.chip import Chip
 from cimsim.components.executor import ProgramRunner
 from cimsim.components.weights import WeightLoader
-from cimsim.config.hardware import hardware_params
 from cimsim.config.model import ArchConfig
 from cimsim.engine import Engine, Process
-from cimsim.errors import CimsimError, ConfigError, WorkloadInputError
+from cimsim.errors import CimsimError, ConfigError
 from cimsim.mapper import ChipMapping, CopyPlacement, map_network, tile_layer
 from cimsim.scheduler.weight_reuse import (
     NAME,
@@ -40,10 +39,8 @@ from cimsim.scheduler.weight_reuse import (
     part_scheduler,
     plan_parts,
 )
-from cimsim.simulate import RunFacts, RunResult, summarize_run
+from cimsim.simulate import RunFacts, RunResult, prepare, summarize_run
 from cimsim.trace import TraceLevel, TraceSink
-from hwmodels.errors import HwModelError
-from workloads.errors import WorkloadError
 from workloads.ir import Graph
 from workloads.shapes import analyze
 
@@ -84,18 +81,7 @@ def run_weight_reuse(
             "weight_reuse mode HT pipelines the layers of a part across the batch and needs "
             "--batch 2 or more; at batch 1 use mode RP"
         )
-    try:
-        level = TraceLevel(trace)
-    except ValueError:
-        choices = ", ".join(t.value for t in TraceLevel)
-        raise ConfigError(f"--trace {trace!r}: choices are {choices}") from None
-    try:
-        info = analyze(graph)
-        hw = hardware_params(arch)
-    except WorkloadError as exc:
-        raise WorkloadInputError(str(exc)) from None
-    except HwModelError as exc:
-        raise ConfigError(f"{arch.name}: {exc}") from None
+    info, hw, level = prepare(arch, graph, trace)
     bits = arch.precision.weight_bits
     encoding = arch.tile.crossbar.weight_encoding
     tilings = {layer.name: tile_layer(layer, hw.crossbar, bits, encoding)

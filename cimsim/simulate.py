@@ -102,21 +102,9 @@ def simulate(
     if batch < 1:
         raise ConfigError(f"--batch must be at least 1, got {batch}")
     schedule = get_scheduler(scheduler)
-    try:
-        info = analyze(graph)
-        hw = hardware_params(arch)
-    except WorkloadError as exc:
-        raise WorkloadInputError(str(exc)) from None
-    except HwModelError as exc:
-        raise ConfigError(f"{arch.name}: {exc}") from None
-    chip_spec(arch, hw)  # a chip that cannot be priced fails now, not after the run
+    info, hw, level = prepare(arch, graph, trace)
     mapping = map_network(info, arch, hw, duplication, placement, extra_pes)
     program = schedule(info, mapping, arch, batch)
-    try:
-        level = TraceLevel(trace)
-    except ValueError:
-        choices = ", ".join(t.value for t in TraceLevel)
-        raise ConfigError(f"--trace {trace!r}: choices are {choices}") from None
     if mode == "estimate":
         if level is not TraceLevel.OFF:
             raise ConfigError("--mode estimate records no trace; use --trace off")
@@ -143,6 +131,29 @@ def simulate(
         starts,
         ends,
     )
+
+
+def prepare(
+    arch: ArchConfig, graph: Graph, trace: TraceLevel | str
+) -> tuple[GraphInfo, HardwareParams, TraceLevel]:
+    """Shapes of the network, hardware parameters and trace level, every one checked.
+
+    A chip that cannot be priced fails here, before any simulation.
+    """
+    try:
+        level = TraceLevel(trace)
+    except ValueError:
+        choices = ", ".join(t.value for t in TraceLevel)
+        raise ConfigError(f"--trace {trace!r}: choices are {choices}") from None
+    try:
+        info = analyze(graph)
+        hw = hardware_params(arch)
+    except WorkloadError as exc:
+        raise WorkloadInputError(str(exc)) from None
+    except HwModelError as exc:
+        raise ConfigError(f"{arch.name}: {exc}") from None
+    chip_spec(arch, hw)
+    return info, hw, level
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,11 @@ def _read_raw(spec: str | Path) -> tuple[str, dict[str, Any]]:
             )
         origin = f"preset {name} ({name}.yaml)"
         text = (resources.files("cimsim.config") / "presets" / f"{name}.yaml").read_text()
+    return origin, parse_yaml_mapping(text, origin, "sections (clock, chip, noc, tile, ...)")
+
+
+def parse_yaml_mapping(text: str, origin: str, expected: str) -> dict[str, Any]:
+    """YAML text that must hold a mapping; ConfigError names ``origin``, line and column."""
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -56,8 +61,8 @@ def _read_raw(spec: str | Path) -> tuple[str, dict[str, Any]]:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{origin}:{where}: malformed YAML: {problem}") from None
     if not isinstance(raw, dict):
-        raise ConfigError(f"{origin}: expected a mapping of sections at the top level")
-    return origin, raw
+        raise ConfigError(f"{origin}: expected a mapping of {expected} at the top level")
+    return raw
 
 
 def _read_text(path: Path) -> str:
@@ -144,18 +149,22 @@ def validate_arch(raw: Mapping[str, Any], origin: str) -> ArchConfig:
     try:
         return ArchConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_describe_validation_error(exc, origin)) from None
+        unknown = "unknown field (check the spelling; `cimsim describe` lists the fields)"
+        raise ConfigError(describe_validation_error(exc, origin, unknown)) from None
 
 
-def _describe_validation_error(exc: ValidationError, origin: str) -> str:
+def describe_validation_error(
+    exc: ValidationError, origin: str, unknown_field: str, noun: str = "field"
+) -> str:
+    """One line per pydantic error: ``origin: field.path: what is wrong (got value)``."""
     lines = []
     for error in exc.errors():
         field = ".".join(str(part) for part in error["loc"]) or "(top level)"
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
-            message = "unknown field (check the spelling; `cimsim describe` lists the fields)"
+            message = unknown_field
         elif error["type"] == "missing":
-            message = "required field is missing"
+            message = f"required {noun} is missing"
         got = error.get("input")
         shown = "" if error["type"] in ("missing",) or isinstance(got, dict) else f" (got {got!r})"
         lines.append(f"{origin}: {field}: {message}{shown}")

@@ -14,10 +14,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Self
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from cimsim.config import ArchConfig, apply_override, load_arch
+from cimsim.config.loader import describe_validation_error, parse_yaml_mapping
 from cimsim.errors import CimsimError, ConfigError
 from cimsim.mapper import DUPLICATIONS, PLACEMENTS
 from cimsim.scheduler import SCHEDULERS
@@ -107,35 +107,13 @@ def load_sweep(path: Path) -> SweepFile:
         raise ConfigError(f"{path}: no such sweep file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the sweep file: {exc}") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{path}:{where} malformed YAML: {problem}") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping (arch, workload, grid or points, ...)")
+    raw = parse_yaml_mapping(text, str(path), "keys (arch, workload, grid or points, ...)")
     try:
         return SweepFile.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, path)) from None
-
-
-def _describe(exc: ValidationError, path: Path) -> str:
-    lines = []
-    for error in exc.errors():
-        field = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            allowed = ", ".join(sorted(f.alias or n for n, f in SweepFile.model_fields.items()))
-            message = f"unknown key; a sweep file has: {allowed}"
-        elif error["type"] == "missing":
-            message = "required key is missing"
-        got = error.get("input")
-        shown = "" if error["type"] == "missing" or isinstance(got, dict) else f" (got {got!r})"
-        lines.append(f"{path}: {field}: {message}{shown}")
-    return "\n".join(lines)
+        allowed = ", ".join(sorted(f.alias or n for n, f in SweepFile.model_fields.items()))
+        unknown = f"unknown key; a sweep file has: {allowed}"
+        raise ConfigError(describe_validation_error(exc, str(path), unknown, "key")) from None
 
 
 def resolve_points(sweep: SweepFile, path: Path) -> tuple[SweepPoint, ...]:

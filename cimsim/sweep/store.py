@@ -8,8 +8,7 @@ one, or the complete new one: each is written to a temporary file beside it, fsy
 renamed over.
 """
 
-import os
-import tempfile
+import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from cimsim.errors import OutputError
+from cimsim.analysis.files import write_bytes_atomic
 from cimsim.sweep.spec import SPECIAL_AXES, SweepPoint
 
 RESULTS_NAME = "results.parquet"
@@ -27,24 +26,10 @@ BOOKKEEPING = ("key", "status", "error", "error_type", "retryable")
 
 
 def write_parquet_atomic(path: Path, frame: pd.DataFrame) -> None:
-    """Write ``frame`` (without its index) to ``path`` via a temporary file and a rename."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write results: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            frame.to_parquet(handle, engine="pyarrow", index=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write results: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``frame`` (without its index) as Parquet, atomically (analysis.files)."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, engine="pyarrow", index=False)
+    write_bytes_atomic(path, buffer.getvalue())
 
 
 def part_path(out_dir: Path, key: str) -> Path:
