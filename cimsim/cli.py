@@ -204,10 +204,7 @@ def _arch_arguments(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    _setup_logging(args.verbose)
     try:
         return _dispatch(args)
     except CimsimError as exc:
@@ -216,6 +213,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cimsim: interrupted; no result file was left half-written", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _setup_logging(verbose: bool) -> None:
+    """cimsim's log records to the current stderr: INFO with -v, warnings otherwise."""
+    logger = logging.getLogger("cimsim")
+    for handler in list(logger.handlers):
+        if getattr(handler, "cimsim_cli", False):
+            logger.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.cimsim_cli = True  # type: ignore[attr-defined]
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    logger.propagate = False
 
 
 def _dispatch(args: argparse.Namespace) -> int:

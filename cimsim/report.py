@@ -124,12 +124,12 @@ def _show(value: Any) -> str:
 
 def workloads_list_text() -> str:
     """The built-in networks with their MACs and parameters."""
-    lines = [f"{'name':<22}{'GMAC':>10}{'M params':>12}{'layers':>8}"]
+    lines = [f"{'name':<22}{'MMAC':>12}{'M params':>12}{'layers':>8}  description"]
     for name in zoo.available():
         info = analyze(zoo.build(name))
         lines.append(
-            f"{name:<22}{info.total_macs / 1e9:>10.3f}{info.total_params / 1e6:>12.3f}"
-            f"{len(info.layers):>8}"
+            f"{name:<22}{info.total_macs / 1e6:>12.2f}{info.total_params / 1e6:>12.3f}"
+            f"{len(info.layers):>8}  {zoo.describe(name)}"
         )
     return "\n".join(lines)
 

@@ -1,5 +1,6 @@
 """Orchestration of one run: workload -> map -> schedule -> build -> simulate -> analyse."""
 
+import logging
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,6 +31,8 @@ from hwmodels.errors import HwModelError
 from workloads.errors import WorkloadError
 from workloads.ir import Graph
 from workloads.shapes import GraphInfo, analyze
+
+log = logging.getLogger(__name__)
 
 WEIGHT_REUSE = "weight_reuse"
 """The scheduler for chips that cannot hold every weight (cimsim.compact)."""
@@ -105,6 +108,11 @@ def simulate(
     info, hw, level = prepare(arch, graph, trace)
     mapping = map_network(info, arch, hw, duplication, placement, extra_pes)
     program = schedule(info, mapping, arch, batch)
+    log.info(
+        "%s on %s: %d crossbars in %d PEs (%s duplication, %s placement); %s: %d tasks",
+        graph.name, arch.name, mapping.crossbars_used, mapping.pes_used, duplication,
+        placement, scheduler, len(program.tasks),
+    )  # fmt: skip
     if mode == "estimate":
         if level is not TraceLevel.OFF:
             raise ConfigError("--mode estimate records no trace; use --trace off")
@@ -122,6 +130,7 @@ def simulate(
         starts, ends, total_cycles, events = _run_events(
             arch, hw, info, mapping, program, sink, seed, progress, fine_grained, graph.name
         )
+    log.info("%s run: %d cycles, %d SimPy events", mode, total_cycles, events)
     return summarize_run(
         arch,
         info,

@@ -148,3 +148,11 @@ def test_functional_run_writes_per_layer_errors(tmp_path: Path, capsys) -> None:
     bad = ["run", "--arch", "tiny", "--workload", "lenet5", "--functional",
            "--set", "precision.weight_bits=4"]  # fmt: skip
     assert main(bad) == 2
+
+
+def test_verbose_logs_the_mapping_and_the_run(capsys) -> None:
+    assert main(["-v", "run", "--arch", "tiny", "--workload", "mlp", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "crossbars in" in err and "SimPy events" in err
+    assert main(["run", "--arch", "tiny", "--workload", "mlp", "--quiet"]) == 0
+    assert "SimPy events" not in capsys.readouterr().err
