@@ -105,7 +105,8 @@ def estimate(
     ends: dict[str, int] = {}
     for task in program.tasks:  # ids are a topological order
         data = plan[task.task_id]
-        start = max([free.get((task.layer, task.copy), 0), *(done[d] for d in task.deps)])
+        waits = (done[d] for d in (*task.deps, *task.credits))
+        start = max([free.get((task.layer, task.copy), 0), *waits])
         starts[task.layer] = min(starts.get(task.layer, start), start)
         fetch = max(
             (timer.fetch(task.layer, lv, data.home_tile, size) for lv, size in data.fetches),

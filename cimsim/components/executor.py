@@ -75,6 +75,11 @@ class ProgramRunner:
                 yield self._engine.all_of(pending)
             ready = self._engine.now_cycles
             self._idle(tracks, free_since, ready, task.wait_cause, layer)
+            credits = [self.done[d] for d in task.credits if not self.done[d].triggered]
+            if credits:
+                yield self._engine.all_of(credits)
+                self._idle(tracks, ready, self._engine.now_cycles, Cause.BACKPRESSURE, layer)
+                ready = self._engine.now_cycles
             self.layer_start_cycles.setdefault(layer, ready)
             if data.fetches:
                 cause = yield from self._fetch_inputs(layer, data)

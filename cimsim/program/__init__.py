@@ -41,6 +41,9 @@ class Task:
     """Tasks whose outputs must be delivered before this task starts (beyond copy order)."""
     wait_cause: str = "input"
     """What waiting for ``deps`` means, for bubble analysis: "input" or "barrier"."""
+    credits: tuple[int, ...] = ()
+    """Consumer tasks that must have finished before this task may produce more (pipeline
+    backpressure: a bounded number of outputs waits in the consumers' buffers)."""
 
 
 @dataclass(frozen=True)
@@ -62,5 +65,5 @@ class Program:
         for index, task in enumerate(self.tasks):
             if task.task_id != index:
                 raise ValueError(f"task {task.task_id} stored at index {index}")
-            if any(dep >= len(self.tasks) or dep < 0 for dep in task.deps):
+            if any(dep >= len(self.tasks) or dep < 0 for dep in (*task.deps, *task.credits)):
                 raise ValueError(f"task {index} depends on a task that does not exist")

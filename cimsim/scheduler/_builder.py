@@ -25,10 +25,14 @@ class ProgramBuilder:
         rows: tuple[int, int],
         deps: Sequence[int],
         wait_cause: str,
+        credits: Sequence[int] = (),
     ) -> int:
         """Append a task for output rows [rows[0], rows[1]) and return its id."""
         task_id = len(self.tasks)
-        task = Task(task_id, layer, copy, inference, rows[0], rows[1], tuple(deps), wait_cause)
+        task = Task(
+            task_id, layer, copy, inference, rows[0], rows[1], tuple(deps), wait_cause,
+            tuple(credits),
+        )  # fmt: skip
         self.tasks.append(task)
         self.queues.setdefault((layer, copy), []).append(task_id)
         lookup = self._row_task.get((layer, inference))
@@ -54,6 +58,11 @@ class ProgramBuilder:
                     raise ValueError(f"{producer} rows feeding {layer} were not scheduled first")
                 deps.append(int(task_id))
         return sorted(set(deps))
+
+    def tasks_of(self, layer: str, inference: int) -> list[int]:
+        """Every task (already added) of ``layer`` for ``inference``."""
+        lookup = self._row_task.get((layer, inference))
+        return [] if lookup is None else sorted({int(t) for t in lookup if t >= 0})
 
     def build(
         self, scheduler: str, batch: int, edge_levels: dict[tuple[str, str], Level]

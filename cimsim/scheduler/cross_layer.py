@@ -31,4 +31,4 @@ def schedule(info: GraphInfo, mapping: ChipMapping, arch: ArchConfig, batch: int
             for row in range(layer.output_rows):
                 deps = builder.producer_tasks(layer.name, inference, row, row + 1)
                 builder.add(layer.name, row % copies, inference, (row, row + 1), deps, "input")
-    return builder.build(NAME, batch, edge_levels_row_window(info, arch))
+    return builder.build(NAME, batch, edge_levels_row_window(info, arch, mapping))

@@ -32,4 +32,4 @@ def schedule(info: GraphInfo, mapping: ChipMapping, arch: ArchConfig, batch: int
                     first = False
             last_of_copy.append(task_id)
         barrier = tuple(last_of_copy)
-    return builder.build(NAME, batch, edge_levels_whole_tensor(info, arch))
+    return builder.build(NAME, batch, edge_levels_whole_tensor(info, arch, mapping, tensors=batch))

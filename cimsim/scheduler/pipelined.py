@@ -3,7 +3,11 @@
 Every layer is a pipeline stage: inference i of a layer starts as soon as its producers
 have delivered inference i in full and the layer has finished inference i-1, so different
 layers work on different inputs at once and a stage's time is set by its slowest layer. A
-task is a layer copy's contiguous block of output rows for one inference.
+task is one output row; a layer copy takes a contiguous block of rows for one inference,
+its first row waiting for the producers' whole output of that inference. Buffers between
+stages are double-buffered (CREDITS = 2): a layer starts inference i only when its
+consumers have finished inference i - 2, so a fast stage waits ("backpressure") instead of
+piling outputs into a slow stage's buffer.
 Needs a batch of at least 2: at batch 1 there is nothing to overlap.
 """
 
@@ -16,6 +20,8 @@ from cimsim.scheduler.levels import edge_levels_whole_tensor
 from workloads.shapes import GraphInfo
 
 NAME = "pipelined"
+CREDITS = 2
+"""Inferences a stage may run ahead of its consumers (buffers per edge)."""
 
 
 def schedule(info: GraphInfo, mapping: ChipMapping, arch: ArchConfig, batch: int) -> Program:
@@ -26,10 +32,24 @@ def schedule(info: GraphInfo, mapping: ChipMapping, arch: ArchConfig, batch: int
             "at batch 1 use layer_by_layer or cross_layer"
         )
     builder = ProgramBuilder(info)
+    consumers = {layer.name: [] for layer in info.layers}
+    for layer in info.layers:
+        for producer in layer.inputs:
+            consumers.setdefault(producer, []).append(layer.name)
     for inference in range(batch):
         for layer in info.layers:
             copies = len(mapping.copies.get(layer.name, ())) or 1
-            for copy, rows in enumerate(row_blocks(layer.output_rows, copies)):
-                deps = builder.producer_tasks(layer.name, inference, 0, layer.output_rows)
-                builder.add(layer.name, copy, inference, rows, deps, "input")
-    return builder.build(NAME, batch, edge_levels_whole_tensor(info, arch))
+            credits = [
+                task
+                for consumer in consumers[layer.name]
+                for task in builder.tasks_of(consumer, inference - CREDITS)
+            ]
+            deps = builder.producer_tasks(layer.name, inference, 0, layer.output_rows)
+            for copy, (start, stop) in enumerate(row_blocks(layer.output_rows, copies)):
+                for row in range(start, stop):  # later rows follow the first in copy order
+                    first = row == start
+                    waits = (deps, credits) if first else ((), ())
+                    builder.add(layer.name, copy, inference, (row, row + 1), waits[0], "input",
+                                waits[1])  # fmt: skip
+    levels = edge_levels_whole_tensor(info, arch, mapping, tensors=CREDITS, all_live=True)
+    return builder.build(NAME, batch, levels)

@@ -186,7 +186,8 @@ def schedule_rp(info: GraphInfo, mapping: ChipMapping, arch: ArchConfig, batch: 
                     )
                 last_of_copy.append(task_id)
             barrier = tuple(last_of_copy)
-    return builder.build(f"{NAME}.RP", batch, edge_levels_whole_tensor(info, arch))
+    levels = edge_levels_whole_tensor(info, arch, mapping, tensors=batch)
+    return builder.build(f"{NAME}.RP", batch, levels)
 
 
 def part_scheduler(mode: str) -> Callable[[GraphInfo, ChipMapping, ArchConfig, int], Program]:

@@ -48,6 +48,8 @@ class Cause(StrEnum):
     """Waiting for inputs kept in DRAM."""
     WEIGHTS = "weights"
     """Waiting for weights to be loaded and programmed."""
+    BACKPRESSURE = "backpressure"
+    """Waiting for a consumer to free buffer space for more outputs (pipelines)."""
 
 
 @dataclass(frozen=True)

@@ -172,3 +172,35 @@ def test_duplication_shortens_the_run_with_the_same_work(tiny_arch, small_cnn) -
     assert dup.summary["crossbars_used"] > single.summary["crossbars_used"]
     assert dup.summary["total_cycles"] < single.summary["total_cycles"]
     assert dup.summary["adc_conversions"] == single.summary["adc_conversions"]
+
+
+@pytest.mark.parametrize(
+    ("scheduler", "duplication", "batch"),
+    [("layer_by_layer", "none", 1), ("layer_by_layer", "greedy", 4), ("cross_layer", "none", 1),
+     ("pipelined", "none", 4)],
+)  # fmt: skip
+def test_edges_kept_on_tiles_fit_their_buffers(scheduler: str, duplication: str, batch: int):
+    from workloads import zoo
+
+    summary = simulate(
+        load_arch("isaac"), zoo.build("resnet18"), scheduler=scheduler, duplication=duplication,
+        batch=batch,
+    ).summary  # fmt: skip
+    assert summary["tile_buffers_over_capacity"] == []
+    assert 0 < summary["tile_buffer_peak_bytes"] <= 64 * 1024
+
+
+def test_a_fast_stage_waits_for_its_consumer_instead_of_flooding_it() -> None:
+    from workloads.ir import Conv2d, sequential
+
+    # a cheap 1x1 conv feeding an ADC-bound 3x3 conv (512 conversions per PE per step)
+    graph = sequential(
+        "fast_then_slow",
+        (4, 16, 16),
+        [("fast", Conv2d(16, (1, 1))), ("slow", Conv2d(128, (3, 3), padding=(1, 1)))],
+    )
+    result = simulate(load_arch("tiny"), graph, scheduler="pipelined", batch=6, trace="summary")
+    intervals = result.trace.to_frame()
+    causes = set(intervals.loc[intervals["kind"] == "idle", "cause"].astype(str))
+    assert "backpressure" in causes
+    assert result.summary["tile_buffers_over_capacity"] == []
