@@ -29,6 +29,7 @@ class RunSettings:
     mode: str
     batch: int
     seed: int
+    reuse_mode: str = "HT"
 
 
 RUN_SETTINGS: tuple[str, ...] = tuple(f.name for f in fields(RunSettings))
@@ -62,6 +63,7 @@ def evaluate_point(task: PointTask) -> dict[str, Any]:
             placement=run.placement,
             extra_pes=run.extra_pes,
             mode=run.mode,
+            reuse_mode=run.reuse_mode,
         )
     except CimsimError as exc:
         return error_row(task.key, exc, retryable=False)

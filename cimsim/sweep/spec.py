@@ -21,7 +21,8 @@ from cimsim.config.loader import describe_validation_error, parse_yaml_mapping
 from cimsim.errors import CimsimError, ConfigError
 from cimsim.mapper import DUPLICATIONS, PLACEMENTS
 from cimsim.scheduler import SCHEDULERS
-from cimsim.simulate import MODES, load_workload
+from cimsim.scheduler.weight_reuse import MODES as REUSE_MODES
+from cimsim.simulate import MODES, WEIGHT_REUSE, load_workload
 from cimsim.sweep.evaluate import RUN_SETTINGS, RunSettings
 
 MAX_POINTS = 100_000
@@ -54,6 +55,8 @@ class SweepFile(BaseModel):
     """Random seed of every run."""
     mode: str = "event"
     """Simulation mode (cimsim.simulate.MODES): ``event`` (cycle-level) or ``estimate``."""
+    reuse_mode: str = "HT"
+    """Mode of the weight_reuse scheduler: RP, LL or HT (cimsim.scheduler.weight_reuse)."""
     overrides: dict[str, Any] = Field(default_factory=dict, alias="set")
     """Field overrides applied to every point before its axes, ``dotted.path: value``."""
     grid: dict[str, list[Any]] | None = None
@@ -206,10 +209,11 @@ def _check_special(settings: Mapping[str, Any], axes: Mapping[str, Any], path: P
         raise ConfigError(f"{path}: {what}: {message} (got {settings[name]!r})")
 
     for name, choices in (
-        ("scheduler", SCHEDULERS),
+        ("scheduler", (*SCHEDULERS, WEIGHT_REUSE)),
         ("duplication", DUPLICATIONS),
         ("placement", PLACEMENTS),
         ("mode", MODES),
+        ("reuse_mode", REUSE_MODES),
     ):
         if not isinstance(settings[name], str) or settings[name] not in choices:
             fail(name, f"unknown {name}; choices: {', '.join(choices)}")

@@ -192,3 +192,17 @@ def test_pareto_front_and_cost_choice() -> None:
     frame = pd.DataFrame({"batch": [2], "crossbars_used": [3], "energy_pj": [8.0]})
     assert cost_column(frame)[1].tolist() == [4.0]
     assert cost_column(frame.drop(columns="energy_pj"))[0] == "crossbars_used"
+
+
+def test_weight_reuse_modes_are_an_axis(tmp_path: Path) -> None:
+    path = tmp_path / "reuse.yaml"
+    path.write_text(
+        "arch: compact_4x4\nworkload: vgg8\nscheduler: weight_reuse\nbatch: 2\n"
+        "grid:\n  reuse_mode: [RP, HT]\n"
+    )
+    points = resolve_points(load_sweep(path), path)
+    assert [p.settings.reuse_mode for p in points] == ["RP", "HT"]
+    assert points[0].key != points[1].key
+    path.write_text("arch: compact_4x4\nworkload: vgg8\ngrid:\n  reuse_mode: [XX]\n")
+    with pytest.raises(ConfigError, match="reuse_mode"):
+        resolve_points(load_sweep(path), path)
