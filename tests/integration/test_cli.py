@@ -156,3 +156,46 @@ def test_verbose_logs_the_mapping_and_the_run(capsys) -> None:
     assert "crossbars in" in err and "SimPy events" in err
     assert main(["run", "--arch", "tiny", "--workload", "mlp", "--quiet"]) == 0
     assert "SimPy events" not in capsys.readouterr().err
+
+
+def _summary_of(tmp_path: Path, name: str, *extra: str) -> dict:
+    out = tmp_path / name
+    assert main(["run", "--out", str(out), "--quiet", *extra]) == 0
+    return json.loads((out / "summary.json").read_text())
+
+
+def test_mode_extra_pes_and_reuse_mode_flags_reach_the_run(tmp_path: Path) -> None:
+    base = ["--arch", "tiny", "--workload", "lenet5"]
+    estimate = _summary_of(tmp_path, "e", *base, "--mode", "estimate")
+    assert estimate["mode"] == "estimate" and estimate["events_processed"] == 0
+    none = _summary_of(tmp_path, "n", *base, "--duplication", "greedy", "--extra-pes", "0")
+    some = _summary_of(tmp_path, "s", *base, "--duplication", "greedy", "--extra-pes", "4")
+    assert none["pes_used"] < some["pes_used"] <= none["pes_used"] + 4
+    compact = ["--arch", "compact_4x4", "--workload", "vgg8", "--scheduler", "weight_reuse",
+               "--batch", "2"]  # fmt: skip
+    rp = _summary_of(tmp_path, "rp", *compact, "--reuse-mode", "RP")
+    ht = _summary_of(tmp_path, "ht", *compact, "--reuse-mode", "HT")
+    assert (rp["reuse_mode"], ht["reuse_mode"]) == ("RP", "HT")
+    assert rp["total_cycles"] != ht["total_cycles"]
+
+
+def test_seed_reaches_device_variation_in_functional_runs(tmp_path: Path) -> None:
+    base = ["--arch", "tiny", "--workload", "mlp", "--functional", "--functional-batch", "2",
+            "--set", "device.variation_sigma=0.1"]  # fmt: skip
+    a, b, c = (
+        _summary_of(tmp_path, name, *base, "--seed", seed)
+        for name, seed in (("a", "1"), ("b", "1"), ("c", "2"))
+    )
+    assert a["functional"] == b["functional"]
+    assert a["functional"] != c["functional"]
+
+
+def test_trace_and_plot_output_options(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    argv = ["run", "--arch", "tiny", "--workload", "lenet5", "--out", str(out), "--quiet",
+            "--trace", "summary"]  # fmt: skip
+    assert main(argv) == 0
+    assert main(["trace", str(out), "--format", "csv", "--output", str(tmp_path / "t.csv")]) == 0
+    assert (tmp_path / "t.csv").stat().st_size > 0
+    assert main(["plot", str(out), "--output", str(tmp_path / "figs")]) == 0
+    assert (tmp_path / "figs" / "timeline.png").is_file()
