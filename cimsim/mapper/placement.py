@@ -87,7 +87,8 @@ def place_layers(
                     f"{tiling.col_tiles} column tiles x {tiling.group_blocks} group blocks) = "
                     f"{pes_needed} PEs of {per_pe} crossbars, but only {free_pes} of "
                     f"{len(pe_slots)} PEs ({free_pes * per_pe} crossbars) are free after "
-                    f"placing the layers before it"
+                    f"placing the layers before it (a chip that cannot hold every weight can run "
+                    f"the network in parts: --scheduler weight_reuse)"
                 )
             groups = []
             for k in range(pes_needed):
