@@ -6,7 +6,14 @@
   first imported), or running without numba installed, leaves the kernels as plain Python
   functions (slow, for debugging and coverage; integer overflow wraps silently, as in
   compiled code); results are identical.
-- :data:`prange` and :func:`popcount64` have pure-Python fallbacks for that case.
+- :data:`prange`, :func:`popcount64`, :func:`fetch_add` and :func:`num_threads` have
+  pure-Python fallbacks for that case.
+- Parallel kernels hand out work dynamically (one ``prange`` iteration per thread, each
+  taking chunks from a shared :func:`fetch_add` counter) rather than numba's static split:
+  on a shared 2-core machine one thread is often descheduled for a few milliseconds, and a
+  static split then waits for its half of the work. Measured with a busy process on the
+  second core, for the crossbar layer kernel (2.8 ms on two idle cores, 5.7 ms on one):
+  median 7.0 ms with the static split, 5.1 ms with dynamic chunks.
 """
 
 import functools
@@ -87,3 +94,45 @@ popcount64: Callable[[int], int] = _make_popcount()
 
 prange: Callable[..., range] = _numba.prange if JIT_ENABLED else range  # type: ignore[union-attr]
 """Parallel range inside ``njit(parallel=True)`` kernels; plain ``range`` without JIT."""
+
+
+def _fetch_add_py(counter: np.ndarray, value: int) -> int:
+    """counter[0] += value; returns the old value (pure Python, single-threaded)."""
+    old = int(counter[0])
+    counter[0] = old + value
+    return old
+
+
+def _make_fetch_add() -> Callable[[np.ndarray, int], int]:
+    """Atomic ``counter[0] += value`` on an int64 array (LLVM atomicrmw), old value returned."""
+    if not JIT_ENABLED:
+        return _fetch_add_py
+    from numba import types
+    from numba.core import cgutils
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def fetch_add(typingctx: Any, counter: Any, value: Any) -> Any:
+        if not isinstance(counter, types.Array) or counter.dtype != types.int64:
+            return None
+        signature = types.int64(counter, types.int64)
+
+        def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+            array_type = sig.args[0]
+            array = context.make_array(array_type)(context, builder, args[0])
+            first = context.get_constant(types.intp, 0)
+            pointer = cgutils.get_item_pointer(context, builder, array_type, array, [first])
+            return builder.atomic_rmw("add", pointer, args[1], "seq_cst")
+
+        return signature, codegen
+
+    return fetch_add  # type: ignore[no-any-return]
+
+
+fetch_add: Callable[[np.ndarray, int], int] = _make_fetch_add()
+"""Atomically add to element 0 of an int64 array and return its old value (in kernels)."""
+
+
+def num_threads() -> int:
+    """Threads a parallel kernel runs on (numba's current setting; 1 without JIT)."""
+    return int(_numba.get_num_threads()) if JIT_ENABLED else 1  # type: ignore[union-attr]

@@ -6,11 +6,11 @@ layer matrix into crossbars (row tiles of ``config.rows``, column tiles of
 What is computed is written out in reference.py and docs/crossbar-kernels.md.
 """
 
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
+from hwmodels._jit import num_threads
 from hwmodels.crossbar import _kernels
 from hwmodels.crossbar.mvm_params import SOURCE_OFFSET, SOURCE_PATTERN, MvmConfig
 from hwmodels.crossbar.reference import (
@@ -24,8 +24,8 @@ from hwmodels.errors import HwModelError
 
 Backend = Literal["kernel", "reference"]
 RngLike = np.random.Generator | int | None
-_MAX_ADC_TABLE = 1 << 20
-"""Largest analog sum for which the ADC is tabulated (8 MiB); beyond, codes are computed."""
+_MAX_CHECKED_SUM = 1 << 20
+"""Largest analog sum range checked for the ADC's multiply-by-reciprocal shortcut."""
 _GEMM_BATCH = 4096
 """Input vectors per float64 GEMM on the non-ideal path."""
 
@@ -59,10 +59,12 @@ def crossbar_mvm(
             f"({config.cols} columns / {config.columns_per_weight} per weight); use layer_mvm",
         )
     generator = _as_generator(rng, config)
+    if backend == "kernel" and not config.device.enabled:
+        return _ideal_kernel(inputs, weights, config)
     programmed = program_crossbar(weights, config, generator)
     if backend == "reference":
         return mvm_reference(inputs, programmed, config)
-    return _run_kernel(_pack(inputs, config), inputs, programmed, config)
+    return _nonideal_kernel(inputs, programmed, config)
 
 
 def layer_mvm(
@@ -82,35 +84,116 @@ def layer_mvm(
     """
     _check_operands(inputs, weights, config, backend)
     generator = _as_generator(rng, config)
+    if backend == "kernel" and not config.device.enabled:
+        # Ideal cells: a column's sums do not depend on which crossbar holds it, so the
+        # whole layer (every row tile, all columns side by side) is one kernel call.
+        return _ideal_kernel(inputs, weights, config)
     n_rows, n_out = weights.shape
     per_crossbar = config.weights_per_crossbar
     out = np.zeros((inputs.shape[0], n_out), dtype=np.int64)
     for r0 in range(0, n_rows, config.rows):
         x_tile = np.ascontiguousarray(inputs[:, r0 : r0 + config.rows])
-        packed = _pack(x_tile, config) if backend == "kernel" else None
         for c0 in range(0, n_out, per_crossbar):
             w_tile = np.ascontiguousarray(weights[r0 : r0 + config.rows, c0 : c0 + per_crossbar])
             programmed = program_crossbar(w_tile, config, generator)
-            if packed is None:
+            if backend == "reference":
                 partial = mvm_reference(x_tile, programmed, config)
             else:
-                partial = _run_kernel(packed, x_tile, programmed, config)
+                partial = _nonideal_kernel(x_tile, programmed, config)
             out[:, c0 : c0 + per_crossbar] += partial
     return out
 
 
-@dataclass(frozen=True)
-class _PackedInputs:
-    """Input bit planes of one row tile: bits (B, K, dac_bits, words), level sums (B, K)."""
+def _ideal_kernel(inputs: np.ndarray, weights: np.ndarray, config: MvmConfig) -> np.ndarray:
+    """y = x @ W on ideal crossbars: every row tile and column in one popcount kernel call.
 
-    bits: np.ndarray
-    sums: np.ndarray
+    Row tile t holds weight rows [t * rows, (t + 1) * rows), programmed as reference.py
+    does (flips included); each tile's analog sums go through the ADC separately and its
+    shift-added codes are scaled (uniform ADC) before the tiles are added, as in layer_mvm.
+    Physical columns are passed slice-major (slice f of output c at f * outputs + c).
+    """
+    n_rows, n_out = weights.shape
+    tile_rows = min(config.rows, n_rows)
+    n_tiles = -(-n_rows // tile_rows)
+    n_words = -(-tile_rows // 64)
+    cpw = config.columns_per_weight
+    cells = np.empty((n_tiles, config.cell_bits * n_words, cpw * n_out), dtype=np.uint64)
+    column_weight = np.empty((n_tiles, cpw * n_out), dtype=np.float64)
+    flip_weight = np.empty((n_tiles, cpw * n_out), dtype=np.float64)
+    for t in range(n_tiles):
+        programmed = program_crossbar(
+            weights[t * tile_rows : (t + 1) * tile_rows], config, rng=None
+        )
+        levels = programmed.levels.reshape(-1, n_out, cpw).transpose(0, 2, 1)
+        cells[t] = _kernels.pack_cells(
+            np.ascontiguousarray(levels.reshape(-1, cpw * n_out)), config.cell_bits, n_words
+        )
+        weight = programmed.column_weight.reshape(n_out, cpw).T.ravel()
+        flipped = programmed.flipped.reshape(n_out, cpw).T.ravel()
+        column_weight[t] = np.where(flipped, -weight, weight)
+        flip_weight[t] = np.where(flipped, weight * config.cell_max, 0)
+    # terms of an analog sum: (input word, cell plane, shift) for DAC bit i, cell bit j,
+    # 64-row word w; in pairs of equal shift, padded with all-zero terms to groups of 4
+    terms: list[tuple[int, int, int]] = []
+    for shift in range(config.dac_bits + config.cell_bits - 1):
+        same = [
+            (i * n_words + w, j * n_words + w, shift)
+            for i in range(config.dac_bits)
+            for j in range(config.cell_bits)
+            if i + j == shift
+            for w in range(n_words)
+        ]
+        terms += same + [(-1, 0, shift)] * (len(same) % 2)
+    terms += [(-1, 0, 0)] * (-len(terms) % 4)
+    oi, ow = config.input_offset, config.weight_offset
+    max_analog = tile_rows * config.dac_max * config.cell_max
+    top = np.inf if config.adc_mode == "ideal" else float(config.adc_levels)
+    fields = config.input_fields
+    return _kernels.mvm_popcount(
+        inputs,
+        _input_codes(inputs, config, n_tiles, tile_rows, n_words),
+        np.array([f.shift for f in fields], dtype=np.int64),
+        np.array([f.width for f in fields], dtype=np.int64),
+        config.dac_bits,
+        cells,
+        np.array(terms, dtype=np.int64).T.copy(),
+        np.array([f.weight for f in fields], dtype=np.int64),
+        column_weight,
+        flip_weight,
+        -oi * weights.astype(np.int64).sum(axis=0) - oi * ow * n_rows,
+        -ow,
+        top,
+        _adc_scale(config, max_analog),
+        config.adc_lsb,
+        config.adc_mode == "uniform",
+        num_threads(),
+    )
 
 
-def _pack(inputs: np.ndarray, config: MvmConfig) -> _PackedInputs:
-    """Pack the input steps for the popcount kernel (ideal devices only)."""
-    if config.device.enabled:
-        return _PackedInputs(np.empty((0, 0, 0, 0), np.uint64), np.empty((0, 0), np.int64))
+def _adc_scale(config: MvmConfig, max_analog: int) -> float:
+    """Factor the kernel multiplies analog sums by before rounding, or 0: divide by the LSB.
+
+    Multiplying by 1 / lsb is cheaper than dividing but may round differently; it is used
+    only when it gives the same code as the division for every possible sum 0..max_analog.
+    """
+    if config.adc_mode != "uniform":
+        return 1.0
+    if max_analog > _MAX_CHECKED_SUM:
+        return 0.0
+    lsb = config.adc_lsb
+    sums = np.arange(max_analog + 1, dtype=np.float64)
+    exact = np.array_equal(np.rint(sums * (1.0 / lsb)), np.rint(sums / lsb))
+    return 1.0 / lsb if exact else 0.0
+
+
+def _input_codes(
+    inputs: np.ndarray, config: MvmConfig, n_tiles: int, tile_rows: int, n_words: int
+) -> np.ndarray:
+    """(B, T, 8 * W) uint64: each row tile's unsigned 8-bit input codes, 8 rows to a word.
+
+    Row r of tile t is in byte r % 8 of word r // 8 of [b, t]; rows beyond the tile's (the
+    last tile may be short, and tiles are padded to 64 * W rows) have code 0 (no current).
+    """
     fields = config.input_fields
     if any(f.source != fields[0].source for f in fields) or fields[0].source not in (
         SOURCE_PATTERN,
@@ -118,23 +201,19 @@ def _pack(inputs: np.ndarray, config: MvmConfig) -> _PackedInputs:
     ):
         raise AssertionError("input steps must all be cut from the pattern or offset code")
     batch, n_rows = inputs.shape
-    padded = np.zeros((batch, -(-n_rows // 64) * 64), dtype=np.uint8)
-    padded[:, :n_rows] = inputs.view(np.uint8)  # two's-complement pattern
+    flat = np.zeros((batch, n_tiles * tile_rows), dtype=np.uint8)
+    flat[:, :n_rows] = inputs.view(np.uint8)  # two's-complement pattern
     if fields[0].source == SOURCE_OFFSET:
-        padded[:, :n_rows] ^= 0x80  # x + 128
-    bits, sums = _kernels.pack_inputs(
-        padded.view("<u8").astype(np.uint64, copy=False),  # row r in byte r % 8
-        np.array([f.shift for f in fields], dtype=np.int64),
-        np.array([f.width for f in fields], dtype=np.int64),
-        config.dac_bits,
-    )
-    return _PackedInputs(bits, sums)
+        flat[:, :n_rows] ^= 0x80  # x + 128
+    codes = np.zeros((batch, n_tiles, n_words * 64), dtype=np.uint8)
+    codes[:, :, :tile_rows] = flat.reshape(batch, n_tiles, tile_rows)
+    return codes.view("<u8").astype(np.uint64, copy=False)
 
 
-def _run_kernel(
-    packed: _PackedInputs, inputs: np.ndarray, programmed: ProgrammedCrossbar, config: MvmConfig
+def _nonideal_kernel(
+    inputs: np.ndarray, programmed: ProgrammedCrossbar, config: MvmConfig
 ) -> np.ndarray:
-    """Accumulated ADC codes through the numba kernels, then the digital tail."""
+    """One crossbar with non-ideal conductances: float64 GEMMs, then ADC and shift-add."""
     fields = config.input_fields
     step_weight = np.array([f.weight for f in fields], dtype=np.int64)
     adc_args = (
@@ -144,36 +223,15 @@ def _run_kernel(
         float(config.adc_levels),
         config.adc_lsb,
     )
-    if programmed.conductance is None:
-        cell_bits = _kernels.pack_cells(programmed.levels, config.cell_bits)
-        max_analog = inputs.shape[1] * config.dac_max * config.cell_max
-        table = (
-            _kernels.adc_table(max_analog, *adc_args[2:])
-            if max_analog <= _MAX_ADC_TABLE
-            else np.empty(0, dtype=np.int64)
+    acc = np.empty((inputs.shape[0], programmed.outputs), dtype=np.int64)
+    for b0 in range(0, inputs.shape[0], _GEMM_BATCH):  # bounds the (K, B, P) buffer
+        x = inputs[b0 : b0 + _GEMM_BATCH]
+        planes = np.stack([field_levels(x, f) for f in fields]).astype(np.float64)
+        sums = np.ascontiguousarray(planes.sum(axis=2).T.astype(np.int64))
+        analog = np.matmul(planes, programmed.conductance)  # (K, B, P), exact sums
+        acc[b0 : b0 + _GEMM_BATCH] = _kernels.adc_accumulate(
+            analog, sums, step_weight, programmed.column_weight, programmed.flipped, *adc_args
         )
-        acc = _kernels.mvm_popcount(
-            packed.bits,
-            packed.sums,
-            cell_bits,
-            step_weight,
-            programmed.column_weight,
-            programmed.flipped,
-            programmed.columns_per_weight,
-            config.cell_max,
-            table,
-            *adc_args[2:],
-        )
-    else:
-        acc = np.empty((inputs.shape[0], programmed.outputs), dtype=np.int64)
-        for b0 in range(0, inputs.shape[0], _GEMM_BATCH):  # bounds the (K, B, P) buffer
-            x = inputs[b0 : b0 + _GEMM_BATCH]
-            planes = np.stack([field_levels(x, f) for f in fields]).astype(np.float64)
-            sums = np.ascontiguousarray(planes.sum(axis=2).T.astype(np.int64))
-            analog = np.matmul(planes, programmed.conductance)  # (K, B, P), exact sums
-            acc[b0 : b0 + _GEMM_BATCH] = _kernels.adc_accumulate(
-                analog, sums, step_weight, programmed.column_weight, programmed.flipped, *adc_args
-            )
     return finalize(acc, inputs, programmed, config)
 
 

@@ -292,3 +292,56 @@ def test_timing_arithmetic_matches_the_kernels_encodings(cell_bits: int, dac_bit
     for input_encoding in ("offset", "twos_complement"):
         config = MvmConfig(dac_bits=dac_bits, input_encoding=input_encoding)
         assert input_steps(8, dac_bits, input_encoding) == config.input_steps
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.data())
+def test_layer_kernel_equals_layer_reference(data: st.DataObject) -> None:
+    """The one-call layer kernel (every row and column tile at once) == crossbar by crossbar."""
+    config = data.draw(configs())
+    n_rows = data.draw(st.integers(1, 3 * config.rows + 5))
+    n_out = data.draw(st.integers(1, 3 * config.weights_per_crossbar + 2))
+    batch = data.draw(st.integers(0, 4))
+    x = data.draw(hnp.arrays(np.int8, (batch, n_rows), elements=int8_elements))
+    w = data.draw(hnp.arrays(np.int8, (n_rows, n_out), elements=int8_elements))
+    np.testing.assert_array_equal(
+        layer_mvm(x, w, config), layer_mvm(x, w, config, backend="reference")
+    )
+
+
+@pytest.mark.parametrize("adc_mode", ADC_MODES)
+@pytest.mark.parametrize("input_encoding", INPUT_ENCODINGS)
+def test_many_vectors_sparse_inputs_and_short_last_tile(adc_mode: str, input_encoding: str) -> None:
+    """Batches over several parallel chunks (and a partial one), all-zero and non-negative
+    inputs (input steps whose bits are all zero are skipped), a short last row tile."""
+    rng = np.random.default_rng(8)
+    x = rng.integers(-128, 128, (203, 300), dtype=np.int8)
+    x[10] = 0
+    x[20:60] = np.abs(x[20:60].astype(np.int16)).clip(0, 127).astype(np.int8)  # sign bit 0
+    x[70:90, :128] = 0  # a whole row tile silent
+    w = rng.integers(-128, 128, (300, 45), dtype=np.int8)
+    config = MvmConfig(
+        rows=128, cols=128, adc_mode=adc_mode, adc_bits=6, input_encoding=input_encoding
+    )
+    np.testing.assert_array_equal(
+        layer_mvm(x, w, config), layer_mvm(x, w, config, backend="reference")
+    )
+
+
+def test_uniform_adc_where_multiplying_by_the_reciprocal_would_round_differently() -> None:
+    """The kernel multiplies by 1 / lsb only when that equals dividing for every possible
+    sum; this full scale is one where it does not, so the kernel divides."""
+    from hwmodels.crossbar.mvm import _adc_scale
+
+    config = MvmConfig(adc_mode="uniform", adc_bits=5, adc_full_scale=180.2325581395349)
+    assert _adc_scale(config, config.max_analog_sum) == 0.0
+    sums = np.arange(config.max_analog_sum + 1, dtype=np.float64)
+    lsb = config.adc_lsb
+    assert not np.array_equal(np.rint(sums * (1.0 / lsb)), np.rint(sums / lsb))
+    rng = np.random.default_rng(9)
+    x = rng.integers(-128, 128, (300, 128), dtype=np.int8)
+    w = rng.integers(-128, 128, (128, 32), dtype=np.int8)
+    np.testing.assert_array_equal(
+        crossbar_mvm(x, w, config), crossbar_mvm(x, w, config, backend="reference")
+    )
+    assert _adc_scale(MvmConfig(adc_mode="uniform", adc_bits=6), 384) > 0.0  # multiplies
