@@ -8,18 +8,27 @@ inputs are named tensors too. The IR holds no weight values: it says what is com
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import ClassVar, get_args
 
+import numpy as np
+
 from workloads.errors import WorkloadError
 
 Shape = tuple[int, ...]
 
-ACTIVATION_KINDS = ("relu", "relu6", "clip", "gelu", "silu", "sigmoid", "tanh")
+ACTIVATION_KINDS = (
+    "relu", "relu6", "clip", "gelu", "silu", "sigmoid", "tanh", "sqrt", "erf", "exp", "neg",
+    "reciprocal", "abs",
+)  # fmt: skip
+GELU_APPROXIMATIONS = ("none", "tanh")
 ELEMENTWISE_KINDS = ("add", "sub", "mul", "div", "pow")
 POOL_KINDS = ("max", "avg")
+MAX_CONSTANT_ELEMENTS = 1 << 20
+"""Largest constant an Elementwise op keeps (a (1, 512, 512) attention mask has 262,144)."""
 
 
 def _ints(where: str, name: str, value: Iterable[int], lengths: tuple[int, ...]) -> Shape:
@@ -167,21 +176,132 @@ class Mul(_OpBase):
     arity: ClassVar[tuple[int, int | None]] = (2, 2)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Elementwise(_OpBase):
     """One activation combined element-wise with a constant (e.g. attention scaling 1/sqrt(d)).
 
-    ``kind`` is one of add, sub, mul, div, pow; the constant's value is not kept.
+    ``kind`` is one of add, sub, mul, div, pow. ``constant`` holds the constant's values in
+    C order (a float is a scalar) and ``constant_shape`` its batch-free shape, which must
+    broadcast against the activation; ``None`` means the value is not known (zoo networks; a
+    functional run then uses the identity constant). ``constant_first`` computes
+    ``constant (op) x`` instead of ``x (op) constant`` (e.g. ``1 - mask``).
     """
 
     kind: str
+    constant: tuple[float, ...] | float | None = None
+    constant_shape: tuple[int, ...] = ()
+    constant_first: bool = False
     op_kind: ClassVar[str] = "elementwise"
 
     def __post_init__(self) -> None:
+        where = self.op_kind
         if self.kind not in ELEMENTWISE_KINDS:
             raise WorkloadError(
-                self.op_kind, f"kind must be one of {ELEMENTWISE_KINDS}, got {self.kind!r}"
+                where, f"kind must be one of {ELEMENTWISE_KINDS}, got {self.kind!r}"
             )
+        shape = _ints(where, "constant_shape", self.constant_shape, tuple(range(0, 9)))
+        _set(self, "constant_shape", shape)
+        if self.constant is None:
+            if shape:
+                raise WorkloadError(where, "constant_shape given without a constant")
+            return
+        values = (self.constant,) if np.ndim(self.constant) == 0 else self.constant
+        try:
+            values = tuple(float(v) for v in values)
+        except (TypeError, ValueError) as exc:
+            raise WorkloadError(where, f"constant must be numbers, got {self.constant!r}") from exc
+        if len(values) != math.prod(shape) or any(d < 1 for d in shape):
+            raise WorkloadError(
+                where, f"constant of {len(values)} values does not have shape {shape}"
+            )
+        if len(values) > MAX_CONSTANT_ELEMENTS:
+            raise WorkloadError(
+                where, f"constant of {len(values)} elements exceeds {MAX_CONSTANT_ELEMENTS}"
+            )
+        _set(self, "constant", values)
+
+    @classmethod
+    def of(cls, kind: str, constant: object, constant_first: bool = False) -> Elementwise:
+        """An op with the constant taken from an array-like (its shape is kept)."""
+        array = np.asarray(constant, dtype=np.float64)
+        return cls(kind, tuple(array.ravel().tolist()), array.shape, constant_first)
+
+    def constant_array(self) -> np.ndarray | None:
+        """The constant as a float64 array of ``constant_shape``, or None when unknown."""
+        if self.constant is None:
+            return None
+        return np.asarray(self.constant, dtype=np.float64).reshape(self.constant_shape)
+
+    def __repr__(self) -> str:
+        if self.constant is None:
+            value = "None"
+        elif len(self.constant) <= 8:
+            value = repr(self.constant)
+        else:
+            value = f"<{len(self.constant)} values>"
+        return (
+            f"Elementwise(kind={self.kind!r}, constant={value}, "
+            f"constant_shape={self.constant_shape!r}, constant_first={self.constant_first!r})"
+        )
+
+
+@dataclass(frozen=True)
+class Sub(_OpBase):
+    """Element-wise difference of two activations (first minus second); broadcasts."""
+
+    op_kind: ClassVar[str] = "sub"
+    arity: ClassVar[tuple[int, int | None]] = (2, 2)
+
+
+@dataclass(frozen=True)
+class Div(_OpBase):
+    """Element-wise quotient of two activations (first over second); broadcasts."""
+
+    op_kind: ClassVar[str] = "div"
+    arity: ClassVar[tuple[int, int | None]] = (2, 2)
+
+
+@dataclass(frozen=True)
+class ReduceMean(_OpBase):
+    """Mean over ``axes`` (batch-free; negative count from the end); ``keepdims`` keeps them
+    as size-1 axes. Outside a LayerNorm pattern (which imports as ``LayerNorm``)."""
+
+    axes: tuple[int, ...] = (-1,)
+    keepdims: bool = True
+    op_kind: ClassVar[str] = "reduce_mean"
+
+    def __post_init__(self) -> None:
+        axes = _ints(self.op_kind, "axes", self.axes, tuple(range(1, 9)))
+        if len(set(axes)) != len(axes):
+            raise WorkloadError(self.op_kind, f"axes must be distinct, got {axes}")
+        _set(self, "axes", axes)
+
+
+@dataclass(frozen=True)
+class Slice(_OpBase):
+    """``x[start:stop:step]`` along each of ``axes`` (batch-free), numpy/ONNX clamping.
+
+    ONNX Slice, and each output of Split (one Slice layer per part), import as this op.
+    """
+
+    axes: tuple[int, ...]
+    starts: tuple[int, ...]
+    stops: tuple[int, ...]
+    steps: tuple[int, ...] | None = None
+    op_kind: ClassVar[str] = "slice"
+
+    def __post_init__(self) -> None:
+        where = self.op_kind
+        axes = _ints(where, "axes", self.axes, tuple(range(1, 9)))
+        n = (len(axes),)
+        starts = _ints(where, "starts", self.starts, n)
+        stops = _ints(where, "stops", self.stops, n)
+        steps = (1,) * len(axes) if self.steps is None else _ints(where, "steps", self.steps, n)
+        if 0 in steps or len(set(axes)) != len(axes):
+            raise WorkloadError(where, f"steps must be non-zero and axes distinct: {self}")
+        for name, value in (("axes", axes), ("starts", starts), ("stops", stops)):
+            _set(self, name, value)
+        _set(self, "steps", steps)
 
 
 @dataclass(frozen=True)
@@ -237,12 +357,22 @@ class Activation(_OpBase):
     kind: str
     low: float | None = None
     high: float | None = None
+    approximate: str = "none"
+    """GELU only: "none" (the erf form) or "tanh" (the tanh approximation)."""
     op_kind: ClassVar[str] = "activation"
 
     def __post_init__(self) -> None:
         if self.kind not in ACTIVATION_KINDS:
             raise WorkloadError(
                 self.op_kind, f"activation must be one of {ACTIVATION_KINDS}, got {self.kind!r}"
+            )
+        if self.approximate not in GELU_APPROXIMATIONS or (
+            self.approximate != "none" and self.kind != "gelu"
+        ):
+            raise WorkloadError(
+                self.op_kind,
+                f"approximate must be one of {GELU_APPROXIMATIONS} (tanh only for gelu), "
+                f"got {self.approximate!r}",
             )
 
 
@@ -256,9 +386,12 @@ class Softmax(_OpBase):
 
 @dataclass(frozen=True)
 class LayerNorm(_OpBase):
-    """Layer normalisation over the last axis; ``affine`` adds a scale and shift per feature."""
+    """Layer normalisation over the last axis; ``affine`` adds a scale and shift per feature.
+
+    ``eps`` is added to the variance (1e-5 is PyTorch's default, BERT uses 1e-12)."""
 
     affine: bool = True
+    eps: float = 1e-5
     op_kind: ClassVar[str] = "layer_norm"
 
 
@@ -282,8 +415,9 @@ class MatMul(_OpBase):
 
 
 Op = (
-    Conv2d | Linear | Pool | GlobalAvgPool | Add | Mul | Elementwise | Concat | Flatten | Reshape
-    | Transpose | Activation | Softmax | LayerNorm | BatchNorm | MatMul
+    Conv2d | Linear | Pool | GlobalAvgPool | Add | Mul | Sub | Div | Elementwise | ReduceMean
+    | Slice | Concat | Flatten | Reshape | Transpose | Activation | Softmax | LayerNorm
+    | BatchNorm | MatMul
 )  # fmt: skip
 OP_TYPES: tuple[type, ...] = get_args(Op)
 

@@ -8,8 +8,9 @@ Counting conventions (those of torchvision/fvcore tables, so published figures c
 - ``params``: weights + biases of Conv2d/Linear, scale and shift of LayerNorm/BatchNorm.
 - ``element_ops``: digital work of non-MVM layers, one op per output element for
   activations, element-wise ops, softmax and norms ((n-1) per element for an n-way Add),
-  outputs*kernel area for pooling, inputs for global pooling, ``macs`` for an activation MatMul,
-  0 for pure data movement (flatten, reshape, transpose, concat) and for MVM layers.
+  outputs*kernel area for pooling, inputs for global pooling and ReduceMean, ``macs`` for an
+  activation MatMul, 0 for pure data movement (flatten, reshape, transpose, concat, slice)
+  and for MVM layers.
 - "Rows" of a tensor are axis -2 (H of (C, H, W), S of (S, D)); a vector has one row. The
   mapper partitions work by output rows; ``input_rows_needed`` maps them back to input rows.
 """
@@ -30,6 +31,7 @@ from workloads.ir import (
     BatchNorm,
     Concat,
     Conv2d,
+    Div,
     Elementwise,
     Flatten,
     GlobalAvgPool,
@@ -40,9 +42,12 @@ from workloads.ir import (
     Mul,
     Op,
     Pool,
+    ReduceMean,
     Reshape,
     Shape,
+    Slice,
     Softmax,
+    Sub,
     Transpose,
 )
 
@@ -50,6 +55,22 @@ NO_KERNEL = (1, 1)
 NO_PADDING = (0, 0, 0, 0)
 _FEATURES_LAST = ("linear", "matmul", "layer_norm", "softmax")
 _WHOLE_INPUT = ("global_avg_pool", "flatten", "reshape", "transpose")
+
+
+def _broadcast(shapes: tuple[Shape, ...]) -> Shape:
+    try:
+        return tuple(int(v) for v in np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise ValueError(f"shapes {shapes} do not broadcast") from None
+
+
+def slice_ranges(op: Slice, shape: Shape) -> tuple[range, ...]:
+    """Per axis of ``shape``, the indices ``op`` keeps (numpy/ONNX clamping of start/stop)."""
+    ranges = [range(n) for n in shape]
+    for axis, start, stop, step in zip(op.axes, op.starts, op.stops, op.steps, strict=True):
+        a = _axis(axis, len(shape))
+        ranges[a] = range(*slice(start, stop, step).indices(shape[a]))
+    return tuple(ranges)
 
 
 @dataclass(frozen=True)
@@ -237,11 +258,28 @@ def _infer(op: Op, shapes: tuple[Shape, ...]) -> _Result:
         case GlobalAvgPool():
             _need_rank(shapes, 3, "(C, H, W)")
             return _Result((x[0], 1, 1), element_ops=n, kernel=(x[1], x[2]))
-        case Add() | Mul():
-            out = tuple(int(v) for v in np.broadcast_shapes(*shapes))
+        case Add() | Mul() | Sub() | Div():
+            out = _broadcast(shapes)
             return _Result(out, element_ops=_prod(out) * (len(shapes) - 1))
-        case Activation() | Elementwise():
+        case Activation():
             return _Result(x, element_ops=n)
+        case Elementwise():
+            out = _broadcast((x, op.constant_shape))
+            return _Result(out, element_ops=_prod(out))
+        case ReduceMean():
+            axes = {_axis(a, len(x)) for a in op.axes}
+            if op.keepdims:
+                out = tuple(1 if i in axes else d for i, d in enumerate(x))
+            else:
+                out = tuple(d for i, d in enumerate(x) if i not in axes)
+            if not out:
+                out = (1,)  # a full reduction without keepdims leaves one value
+            return _Result(out, element_ops=n)
+        case Slice():
+            out = tuple(len(r) for r in slice_ranges(op, x))
+            if min(out) < 1:
+                raise ValueError(f"slice {op} of {x} is empty")
+            return _Result(out)
         case Softmax():
             _axis(op.axis, len(x))
             return _Result(x, element_ops=n)
@@ -333,6 +371,9 @@ def _reads_whole_input(info: LayerInfo, in_shape: Shape, input_index: int) -> bo
         return len(in_shape) == 1
     if isinstance(info.op, Softmax):
         return _axis(info.op.axis, len(in_shape)) != len(in_shape) - 1
+    if isinstance(info.op, ReduceMean):  # row to row only when rows stay where they are
+        axes = {_axis(a, len(in_shape)) for a in info.op.axes}
+        return not info.op.keepdims or (len(in_shape) >= 2 and len(in_shape) - 2 in axes)
     return False
 
 
@@ -341,11 +382,13 @@ def input_rows_needed(
 ) -> tuple[int, int]:
     """Half-open range of rows of input ``input_index`` that output rows [start, stop) read.
 
-    Sliding windows (conv, pool) map through stride, padding and dilation; element-wise ops,
-    norms, softmax over the last axis, linear on sequences and the left operand of a MatMul map
-    row to row; global pooling, flatten, reshape, transpose, the right operand of a MatMul and a
-    linear on a vector read the whole input. The range is clipped to the input's rows; an input
-    that contributes nothing (a concat part outside the range) gives an empty range (k, k).
+    Sliding windows (conv, pool) map through stride, padding and dilation; a slice maps through
+    its start and step on the row axis; element-wise ops, norms, softmax over the last axis, a
+    ReduceMean that keeps the row axis, linear on sequences and the left operand of a MatMul map
+    row to row; global pooling, flatten, reshape, transpose, the right operand of a MatMul, a
+    ReduceMean over rows (or without keepdims) and a linear on a vector read the whole input.
+    The range is clipped to the input's rows; an input that contributes nothing (a concat part
+    outside the range) gives an empty range (k, k).
     """
     where = f"layer {info.name!r}"
     if not 0 <= out_row_start < out_row_stop <= info.output_rows:
@@ -370,6 +413,12 @@ def input_rows_needed(
     ):
         offset = sum(rows_of(s) for s in info.input_shapes[:input_index])
         lo, hi = out_row_start - offset, out_row_stop - offset
+    elif isinstance(info.op, Slice) and len(in_shape) >= 2:
+        rows = slice_ranges(info.op, in_shape)[-2]
+        if rows.step < 0:
+            lo, hi = 0, height
+        else:
+            lo, hi = rows[out_row_start], rows[out_row_stop - 1] + 1
     elif height == 1:  # vectors and row-broadcast operands
         lo, hi = 0, 1
     else:  # row to row: element-wise, norms, linear on sequences, MatMul left operand, concat

@@ -25,6 +25,7 @@ from workloads.ir import (
     BatchNorm,
     Concat,
     Conv2d,
+    Div,
     Elementwise,
     Flatten,
     GlobalAvgPool,
@@ -33,8 +34,11 @@ from workloads.ir import (
     MatMul,
     Mul,
     Pool,
+    ReduceMean,
     Reshape,
+    Slice,
     Softmax,
+    Sub,
     Transpose,
 )
 from workloads.quantize import QuantizedWeights, quantize_weights
@@ -143,20 +147,31 @@ def digital_layer(
         case GlobalAvgPool():
             return ops.global_avg_pool(x)
         case Activation():
-            return ops.activation(x, op.kind, op.low, op.high)
+            return ops.activation(x, op.kind, op.low, op.high, op.approximate)
         case Add():
             return ops.add(inputs)
         case Mul():
             return ops.mul(inputs[0], inputs[1])
+        case Sub():
+            return ops.sub(inputs[0], inputs[1])
+        case Div():
+            return ops.div(inputs[0], inputs[1])
         case Elementwise():
-            constant = 1.0 if params is None or params.constant is None else params.constant
-            return ops.elementwise(x, op.kind, constant)
+            constant = op.constant_array()  # the IR's constant; else the params' (identity)
+            if constant is None:
+                constant = 1.0 if params is None or params.constant is None else params.constant
+            return ops.elementwise(x, op.kind, constant, op.constant_first)
+        case ReduceMean():
+            return ops.reduce_mean(x, op.axes, op.keepdims)
+        case Slice():
+            assert op.steps is not None
+            return ops.slice_axes(x, op.axes, op.starts, op.stops, op.steps)
         case Softmax():
             return ops.softmax(x, op.axis)
         case LayerNorm():
             scale = None if params is None else params.scale
             shift = None if params is None else params.shift
-            return ops.layer_norm(x, scale, shift)
+            return ops.layer_norm(x, scale, shift, op.eps)
         case BatchNorm():
             assert params is not None and params.scale is not None and params.shift is not None
             return ops.batch_norm(x, params.scale, params.shift)

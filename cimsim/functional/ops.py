@@ -129,18 +129,33 @@ def global_avg_pool(x: np.ndarray) -> np.ndarray:
     return x.mean(axis=(2, 3), keepdims=True)
 
 
-def activation(x: np.ndarray, kind: str, low: float | None, high: float | None) -> np.ndarray:
-    """relu, relu6, clip(low, high), gelu (erf form), silu, sigmoid or tanh, element-wise."""
+def activation(
+    x: np.ndarray, kind: str, low: float | None, high: float | None, approximate: str = "none"
+) -> np.ndarray:
+    """relu, relu6, clip(low, high), gelu (erf form, or tanh form with approximate="tanh"),
+    silu, sigmoid, tanh, sqrt, erf, exp, neg, reciprocal or abs, element-wise."""
     if kind == "relu":
         return np.maximum(x, 0)
     if kind == "relu6":
         return np.clip(x, 0, 6)
     if kind == "clip":
         return np.clip(x, -np.inf if low is None else low, np.inf if high is None else high)
+    if kind == "gelu" and approximate == "tanh":
+        inner = np.sqrt(2.0 / np.pi) * (x + 0.044715 * x**3)
+        return (0.5 * x * (1.0 + np.tanh(inner))).astype(x.dtype)
     if kind == "gelu":
         from scipy.special import erf
 
         return (0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))).astype(x.dtype)
+    if kind == "erf":
+        from scipy.special import erf
+
+        return erf(x).astype(x.dtype)
+    simple = {"sqrt": np.sqrt, "exp": np.exp, "neg": np.negative, "abs": np.abs}
+    if kind in simple:
+        return simple[kind](x)
+    if kind == "reciprocal":
+        return (1.0 / x).astype(x.dtype)
     if kind == "silu":
         return x * _sigmoid(x)
     if kind == "sigmoid":
@@ -162,11 +177,16 @@ def softmax(x: np.ndarray, axis: int) -> np.ndarray:
     return e / e.sum(axis=ax, keepdims=True)
 
 
-def layer_norm(x: np.ndarray, scale: np.ndarray | None, shift: np.ndarray | None) -> np.ndarray:
+def layer_norm(
+    x: np.ndarray,
+    scale: np.ndarray | None,
+    shift: np.ndarray | None,
+    eps: float = LAYER_NORM_EPS,
+) -> np.ndarray:
     """(x - mean) / sqrt(var + eps) over the last axis, then * scale + shift if given."""
     mean = x.mean(axis=-1, keepdims=True)
     var = x.var(axis=-1, keepdims=True)
-    y = (x - mean) / np.sqrt(var + LAYER_NORM_EPS)
+    y = (x - mean) / np.sqrt(var + np.asarray(eps, dtype=x.dtype))
     if scale is not None:
         y = y * scale.astype(y.dtype)
     if shift is not None:
@@ -180,12 +200,23 @@ def batch_norm(x: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> np.ndarra
     return x * scale.reshape(shape).astype(x.dtype) + shift.reshape(shape).astype(x.dtype)
 
 
-def elementwise(x: np.ndarray, kind: str, constant: float) -> np.ndarray:
-    """x (add, sub, mul, div, pow) a scalar constant."""
-    ops = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide}
-    if kind == "pow":
-        return np.power(x, constant)
-    return ops[kind](x, np.asarray(constant, dtype=x.dtype))
+_BINARY = {
+    "add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide, "pow": np.power,
+}  # fmt: skip
+
+
+def elementwise(
+    x: np.ndarray, kind: str, constant: float | np.ndarray, constant_first: bool = False
+) -> np.ndarray:
+    """x (add, sub, mul, div, pow) a constant: a scalar, or an array of batch-free shape that
+    broadcasts against x's batch-free shape; ``constant (op) x`` when ``constant_first``."""
+    c = np.asarray(constant)
+    if kind == "pow" and c.ndim == 0 and not constant_first:
+        return np.power(x, float(c)).astype(x.dtype)
+    c = c.astype(x.dtype)
+    x, c = align((x, c[None]))
+    a, b = (c, x) if constant_first else (x, c)
+    return _BINARY[kind](a, b)
 
 
 def align(arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -207,6 +238,38 @@ def mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Element-wise product (broadcast over batch-free shapes)."""
     a, b = align((a, b))
     return a * b
+
+
+def sub(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise difference a - b (broadcast over batch-free shapes)."""
+    a, b = align((a, b))
+    return a - b
+
+
+def div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise quotient a / b (broadcast over batch-free shapes)."""
+    a, b = align((a, b))
+    return a / b
+
+
+def reduce_mean(x: np.ndarray, axes: Sequence[int], keepdims: bool) -> np.ndarray:
+    """Mean over the batch-free ``axes``; a full reduction without keepdims leaves (B, 1)."""
+    y = x.mean(axis=tuple(batched_axis(a % (x.ndim - 1)) for a in axes), keepdims=keepdims)
+    return y.reshape(x.shape[0], 1) if y.ndim == 1 else y
+
+
+def slice_axes(
+    x: np.ndarray,
+    axes: Sequence[int],
+    starts: Sequence[int],
+    stops: Sequence[int],
+    steps: Sequence[int],
+) -> np.ndarray:
+    """x[start:stop:step] along each batch-free axis (numpy clamping, as ONNX Slice)."""
+    index = [slice(None)] * x.ndim
+    for axis, start, stop, step in zip(axes, starts, stops, steps, strict=True):
+        index[batched_axis(axis % (x.ndim - 1))] = slice(start, stop, step)
+    return np.ascontiguousarray(x[tuple(index)])
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -220,3 +220,17 @@ def test_same_padding_and_torch_style_dynamic_flatten(tmp_path: Path) -> None:
     assert info.by_name["conv"].padding == (1, 1, 1, 1)
     assert info.by_name["conv"].output_shape == (4, 5, 5)
     assert info.by_name["view"].output_shape == (100,)
+
+
+def test_attention_keeps_its_scale_constant_and_weights_load(tmp_path: Path) -> None:
+    from workloads.onnx_import import load_onnx_weights
+
+    path = _attention(tmp_path)
+    g = load_onnx(path)
+    scale = g.layer("scale").op
+    assert scale.constant == pytest.approx((np.sqrt(8.0),)) and scale.constant_shape == ()
+    weights = load_onnx_weights(path)
+    assert set(weights) == {"q_proj", "k_proj", "v_proj", "o_proj", "ln"}
+    assert weights["q_proj"].matrices.shape == (1, 16, 16)
+    assert weights["q_proj"].bias.shape == (16,) and weights["o_proj"].bias is None
+    assert weights["ln"].scale.shape == (16,) and weights["ln"].shift.shape == (16,)
