@@ -282,7 +282,10 @@ def _run(args: argparse.Namespace) -> int:
         reuse_mode=args.reuse_mode,
     )
     if args.functional:
-        result = add_functional(result, arch, graph, args.functional_batch, args.seed)
+        result = add_functional(
+            result, arch, graph, args.functional_batch, args.seed, args.workload,
+            parse_input_shapes(args.input_shape),
+        )  # fmt: skip
     if not args.quiet:
         print(run_summary_text(result))
     if args.out is not None:

@@ -21,7 +21,7 @@ from cimsim.config.model import ArchConfig
 from cimsim.engine import Engine
 from cimsim.errors import ConfigError, WorkloadInputError
 from cimsim.estimate import estimate
-from cimsim.functional import run_functional
+from cimsim.functional import LayerParams, run_functional
 from cimsim.mapper import ChipMapping, map_network
 from cimsim.program import Program
 from cimsim.scheduler import get_scheduler
@@ -316,12 +316,27 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 
 def add_functional(
-    result: RunResult, arch: ArchConfig, graph: Graph, batch: int, seed: int
+    result: RunResult,
+    arch: ArchConfig,
+    graph: Graph,
+    batch: int,
+    seed: int,
+    workload: str,
+    input_shapes: dict[str, tuple[int, ...]] | None = None,
 ) -> RunResult:
     """``result`` plus a functional run of ``batch`` seeded inputs through the mapped
     crossbars (docs/functional.md): per-layer errors in ``functional``, the run's summary
-    under ``summary["functional"]``."""
-    report = run_functional(arch, graph, batch=batch, seed=seed)
+    under ``summary["functional"]``. An ONNX ``workload`` runs with the file's own weights;
+    built-in networks with seeded ones."""
+    weights = None
+    if workload.endswith(".onnx") or Path(workload).is_file():
+        from workloads.onnx_import import load_onnx_weights
+
+        weights = {
+            name: LayerParams(**vars(w))
+            for name, w in load_onnx_weights(workload, input_shapes).items()
+        }
+    report = run_functional(arch, graph, batch=batch, seed=seed, weights=weights)
     summary = {**result.summary, "functional": report.summary}
     return replace(result, summary=summary, functional=report.layers)
 

@@ -11,6 +11,7 @@ placed greedily in topological order, and rows a tile receives for several consu
 counted once (the engine delivers them once).
 """
 
+import math
 from collections.abc import Callable
 
 from cimsim.config.model import ArchConfig
@@ -123,7 +124,4 @@ def _fits(
 
 
 def _elements(shape: tuple[int, ...]) -> int:
-    count = 1
-    for dim in shape:
-        count *= dim
-    return count
+    return math.prod(shape)

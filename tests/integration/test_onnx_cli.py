@@ -78,3 +78,12 @@ def test_bad_input_shape_flag_is_a_clear_error(tmp_path: Path, capsys) -> None:
     argv = ["run", "--arch", "tiny", "--workload", str(path), "--input-shape", "x=3xfoo"]
     assert main(argv) == 2
     assert "--input-shape" in capsys.readouterr().err
+
+
+def test_functional_run_of_an_onnx_file_uses_its_own_weights(tmp_path: Path) -> None:
+    out = tmp_path / "f"
+    argv = ["run", "--arch", "tiny", "--workload", str(_model(tmp_path)), "--functional",
+            "--functional-batch", "2", "--out", str(out), "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    weights = json.loads((out / "summary.json").read_text())["functional"]["weights"]
+    assert "seeded" not in weights

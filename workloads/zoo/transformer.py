@@ -14,6 +14,10 @@ head are outside the block. Per layer: 7,087,872 parameters; MACs 4SD^2 + 2SD*FF
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from workloads.errors import WorkloadError
 from workloads.ir import (
     Add,
@@ -57,9 +61,10 @@ def _attention(
         vh = b.add(f"{p}.v_cat", Concat(axis=1), cache[1], vh)
         kt = b.add(f"{p}.k_t", Transpose((0, 2, 1)), k_all)
     s = b.add(f"{p}.scores", MatMul(), qh, kt)
-    s = b.add(f"{p}.scale", Elementwise("mul"), s)
-    if causal and cache is None:
-        s = b.add(f"{p}.mask", Elementwise("add"), s)
+    s = b.add(f"{p}.scale", Elementwise.of("mul", 1.0 / math.sqrt(dim // heads)), s)
+    if causal and cache is None:  # -1e4 above the diagonal: no attending to later tokens
+        mask = np.triu(np.full((seq, seq), -1e4), k=1)
+        s = b.add(f"{p}.mask", Elementwise.of("add", mask), s)
     s = b.add(f"{p}.softmax", Softmax(-1), s)
     ctx = b.add(f"{p}.context", MatMul(), s, vh)
     ctx = b.add(f"{p}.merge_perm", Transpose((1, 0, 2)), ctx)
