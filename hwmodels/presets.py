@@ -28,6 +28,7 @@ than its node allows) raises HwModelError whose field starts with the file name 
 key path, e.g. ``isaac.yaml: components.adc.table.power_mw``.
 """
 
+import functools
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -353,8 +354,13 @@ def _read_preset_data(name: str) -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
+@functools.cache
 def load_preset(name: str) -> ChipSpec:
-    """The ChipSpec of a shipped preset (one of PRESET_NAMES)."""
+    """The ChipSpec of a shipped preset (one of PRESET_NAMES).
+
+    Memoised: presets are package data and a ChipSpec is frozen, so every run (and every
+    point of a sweep) shares one parse instead of reading the YAML again.
+    """
     return chip_spec_from_dict(_read_preset_data(name), f"{name}.yaml")
 
 

@@ -43,10 +43,10 @@ class Chip:
             )
             for t in range(arch.tiles)
         ]
-        self.digital_units = [engine.resource(1) for _ in range(arch.tiles)]
+        self.digital_units = [engine.port() for _ in range(arch.tiles)]
         banks_per_tile = arch.tile.pes // arch.tile.adc.shared_by_pes
         self.adc_banks = {
-            (tile, bank): engine.resource(1)
+            (tile, bank): engine.port()
             for tile in range(arch.tiles)
             for bank in range(banks_per_tile)
         }
@@ -67,12 +67,15 @@ class Chip:
         cycles = digital_cycles(self.hw.digital, element_ops, self.hw.clock_ghz)
         if cycles == 0:
             return
-        with self.digital_units[tile].request() as request:
-            yield request
-            start = self.engine.now_cycles
-            self.sink.tile_work_started(tile, start)
-            yield self.engine.timeout(cycles)
-            self.sink.tile_work_finished(tile, start + cycles)
+        unit = self.digital_units[tile]
+        wait = unit.acquire()
+        if wait is not None:
+            yield wait
+        start = self.engine.now_cycles
+        self.sink.tile_work_started(tile, start)
+        yield self.engine.timeout(cycles)
+        self.sink.tile_work_finished(tile, start + cycles)
+        unit.release()
         self.sink.interval(start, start + cycles, f"tile{tile}.digital", "digital", layer)
         count_digital(self.sink, layer, element_ops)
         self.sink.busy(f"tile{tile}.digital", cycles)

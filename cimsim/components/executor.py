@@ -161,12 +161,11 @@ class ProgramRunner:
     ) -> Process:
         """Hold ``banks`` (if any) and the copy's PEs for ``cycles``."""
         sink, engine = self._chip.sink, self._engine
-        requests = []
         asked = engine.now_cycles
         for bank in banks:
-            request = self._chip.adc_banks[bank].request()
-            requests.append((bank, request))
-            yield request
+            wait = self._chip.adc_banks[bank].acquire()
+            if wait is not None:
+                yield wait
         start = engine.now_cycles
         self._idle(tracks, asked, start, Cause.ADC, layer)
         for tile in tiles:
@@ -174,8 +173,8 @@ class ProgramRunner:
         yield engine.timeout(cycles)
         for tile in tiles:
             sink.tile_work_finished(tile, start + cycles)
-        for bank, request in requests:
-            self._chip.adc_banks[bank].release(request)
+        for bank in banks:
+            self._chip.adc_banks[bank].release()
         for track in tracks:
             sink.interval(start, start + cycles, track, "mvm", layer)
 

@@ -1,4 +1,4 @@
-"""Buffers and DRAM as SimPy resources: one access port each, held for the transfer time."""
+"""Buffers and DRAM: one FIFO access port each, held for the transfer time."""
 
 from cimsim.components.accounting import count_access
 from cimsim.engine import Engine, Process
@@ -28,7 +28,8 @@ class MemoryPort:
         self.kind = kind
         self._bandwidth_gbps = bandwidth_gbps
         self._access_latency_ns = access_latency_ns
-        self._port = engine.resource(1)
+        self._port = engine.port()
+        self._cycles_by_size: dict[int, int] = {}
 
     def access_cycles(self, size_bytes: int) -> int:
         """Cycles one access of ``size_bytes`` holds the port."""
@@ -40,10 +41,14 @@ class MemoryPort:
         """Read or write ``size_bytes`` for ``layer``: wait for the port, then hold it."""
         if size_bytes <= 0:
             return
-        cycles = self.access_cycles(size_bytes)
-        with self._port.request() as request:
-            yield request
-            yield self._engine.timeout(cycles)
+        cycles = self._cycles_by_size.get(size_bytes)
+        if cycles is None:
+            cycles = self._cycles_by_size[size_bytes] = self.access_cycles(size_bytes)
+        wait = self._port.acquire()
+        if wait is not None:
+            yield wait
+        yield self._engine.timeout(cycles)
+        self._port.release()
         if self._sink.records_transfers:
             now = self._engine.now_cycles
             action = "write" if write else "read"

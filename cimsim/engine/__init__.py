@@ -7,7 +7,8 @@ over unordered sets), so the same inputs give the same event order and the same 
 Randomness comes only from the seeded generator passed in.
 """
 
-from collections.abc import Generator
+from collections import deque
+from collections.abc import Callable, Generator
 from typing import Any
 
 import numpy as np
@@ -24,31 +25,26 @@ class Engine:
         self.env = simpy.Environment()
         self.clock_ghz = clock_ghz
         self.rng = np.random.default_rng(seed)
+        # SimPy's own bound methods, not wrappers: these sit on the hot path of every event.
+        self.timeout: Callable[[int], simpy.Timeout] = self.env.timeout
+        """An event ``cycles`` cycles from now (cycles: a non-negative integer)."""
+        self.process: Callable[[Process], simpy.Process] = self.env.process
+        """Start a process."""
+        self.event: Callable[[], simpy.Event] = self.env.event
+        """A plain event to be triggered by hand."""
 
     @property
     def now_cycles(self) -> int:
-        """Current time, cycles."""
-        return int(self.env.now)
-
-    def timeout(self, cycles: int) -> simpy.Timeout:
-        """An event ``cycles`` cycles from now (cycles must be a non-negative integer)."""
-        return self.env.timeout(cycles)
-
-    def process(self, body: Process) -> simpy.Process:
-        """Start a process."""
-        return self.env.process(body)
-
-    def event(self) -> simpy.Event:
-        """A plain event to be triggered by hand."""
-        return self.env.event()
+        """Current time, cycles (every delay is an integer, so SimPy's clock is one)."""
+        return self.env.now  # type: ignore[no-any-return]
 
     def all_of(self, events: list[simpy.Event]) -> simpy.Event:
         """An event that fires when all ``events`` have."""
         return simpy.AllOf(self.env, events)
 
-    def resource(self, capacity: int = 1) -> simpy.Resource:
-        """A FIFO resource (a port, a link, an ADC bank)."""
-        return simpy.Resource(self.env, capacity=capacity)
+    def port(self) -> "FifoPort":
+        """A single-server FIFO resource (a buffer port, a link, an ADC bank)."""
+        return FifoPort(self.env)
 
     def run(self) -> int:
         """Run until no events remain; return the final time in cycles."""
@@ -64,3 +60,47 @@ class Engine:
     def cycles_to_seconds(self, cycles: int) -> float:
         """Convert a cycle count to seconds."""
         return cycles / (self.clock_ghz * 1e9)
+
+
+class FifoPort:
+    """A single server granted in request order: a buffer port, a NoC link, an ADC bank.
+
+    The same queueing as a capacity-1 ``simpy.Resource`` (grants in the order of
+    ``acquire`` calls, each when the previous holder releases) at a fraction of the cost:
+    a free port is granted on the spot, with no event, and a release hands the port
+    straight to the next waiter. Usage::
+
+        wait = port.acquire()
+        if wait is not None:
+            yield wait
+        ...  # hold it
+        port.release()
+    """
+
+    __slots__ = ("_busy", "_env", "_waiting")
+
+    def __init__(self, env: simpy.Environment) -> None:
+        self._env = env
+        self._busy = False
+        self._waiting: deque[simpy.Event] = deque()
+
+    def acquire(self) -> simpy.Event | None:
+        """Take the port: None when it was free, else an event that fires on the grant."""
+        if not self._busy:
+            self._busy = True
+            return None
+        grant = simpy.Event(self._env)
+        self._waiting.append(grant)
+        return grant
+
+    def release(self) -> None:
+        """Give the port to the longest waiter, or free it."""
+        if self._waiting:
+            self._waiting.popleft().succeed()
+        else:
+            self._busy = False
+
+    @property
+    def busy(self) -> bool:
+        """Whether someone holds the port."""
+        return self._busy
