@@ -18,7 +18,7 @@ from cimsim.components.chip import Chip
 from cimsim.components.executor import ProgramRunner
 from cimsim.config.hardware import HardwareParams, chip_spec, hardware_params
 from cimsim.config.model import ArchConfig
-from cimsim.engine import Engine
+from cimsim.engine import Engine, collector_paused
 from cimsim.errors import ConfigError, WorkloadInputError
 from cimsim.estimate import estimate
 from cimsim.functional import LayerParams, run_functional
@@ -94,6 +94,29 @@ def simulate(
     cannot hold every weight) runs the network in parts, ``reuse_mode`` RP, LL or HT
     (cimsim.compact).
     """
+    with collector_paused():
+        return _simulate(
+            arch, graph, scheduler, batch, seed, duplication, placement, extra_pes, progress,
+            fine_grained, trace, spill_path, mode, reuse_mode,
+        )  # fmt: skip
+
+
+def _simulate(
+    arch: ArchConfig,
+    graph: Graph,
+    scheduler: str,
+    batch: int,
+    seed: int,
+    duplication: str,
+    placement: str,
+    extra_pes: int | None,
+    progress: bool,
+    fine_grained: bool,
+    trace: TraceLevel | str,
+    spill_path: Path | None,
+    mode: str,
+    reuse_mode: str,
+) -> RunResult:
     if scheduler == WEIGHT_REUSE:
         if mode != "event":
             raise ConfigError("--mode estimate does not cover weight_reuse; use --mode event")

@@ -7,8 +7,10 @@ over unordered sets), so the same inputs give the same event order and the same 
 Randomness comes only from the seeded generator passed in.
 """
 
+import gc
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -16,6 +18,24 @@ import simpy
 
 Process = Generator[simpy.Event, Any, Any]
 """A SimPy process body."""
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a run, and restore it afterwards.
+
+    A run allocates hundreds of thousands of short-lived events and generator frames while
+    keeping its program and plan alive; the collector's generation scans over those live
+    objects cost 10-15% of a long run and reclaim nothing (reference counting frees the
+    events). Whatever cyclic garbage a run leaves is collected once it ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class Engine:

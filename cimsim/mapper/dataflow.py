@@ -51,8 +51,9 @@ def plan_dataflow(
     program: Program, mapping: ChipMapping, info: GraphInfo, activation_bits: int
 ) -> tuple[TaskData, ...]:
     """The TaskData of every task, indexed by task id."""
-    targets = _delivery_targets(program, mapping, info)
-    freed = _freed_bytes(program, mapping, info, activation_bits)
+    ranges = _input_ranges(program, info)
+    targets = _delivery_targets(program, mapping, info, ranges)
+    freed = _freed_bytes(program, mapping, info, activation_bits, ranges)
     fetched: dict[tuple[str, int, int, str], int] = {}
     plan: list[TaskData | None] = [None] * len(program.tasks)
     for (layer, copy), queue in program.queues.items():
@@ -66,7 +67,7 @@ def plan_dataflow(
             fetches: list[tuple[Level, int]] = []
             read = 0
             for index, producer in enumerate(layer_info.inputs):
-                start, stop = input_rows_needed(layer_info, task.row_start, task.row_stop, index)
+                start, stop = ranges[task_id][index]
                 per_row_in = row_bytes(layer_info.input_shapes[index], activation_bits)
                 level = program.edge_levels[(producer, layer)]
                 if level is not Level.TILE:
@@ -82,8 +83,12 @@ def plan_dataflow(
                 read = vectors * costs.input_bytes
             share = rows / max(layer_info.output_rows, 1)
             deliveries = []
-            for level, dst, mask in targets.get(layer, ()):
-                count = rows if mask is None else int(mask[task.row_start : task.row_stop].sum())
+            for level, dst, wanted_before in targets.get(layer, ()):
+                count = (
+                    rows
+                    if wanted_before is None
+                    else wanted_before[task.row_stop] - wanted_before[task.row_start]
+                )
                 if count:
                     deliveries.append((level, dst, count * per_row_out))
             plan[task_id] = TaskData(
@@ -98,8 +103,23 @@ def plan_dataflow(
     return tuple(p for p in plan if p is not None)
 
 
+def _input_ranges(program: Program, info: GraphInfo) -> list[tuple[tuple[int, int], ...]]:
+    """Per task id: the rows [start, stop) it reads of each of its inputs."""
+    return [
+        tuple(
+            input_rows_needed(layer, task.row_start, task.row_stop, index)
+            for index in range(len(layer.inputs))
+        )
+        for task, layer in ((t, info.by_name[t.layer]) for t in program.tasks)
+    ]
+
+
 def _freed_bytes(
-    program: Program, mapping: ChipMapping, info: GraphInfo, activation_bits: int
+    program: Program,
+    mapping: ChipMapping,
+    info: GraphInfo,
+    activation_bits: int,
+    ranges: list[tuple[tuple[int, int], ...]],
 ) -> dict[int, int]:
     """Task id -> bytes of home-buffer rows whose last reader (highest task id) it is.
 
@@ -121,8 +141,8 @@ def _freed_bytes(
                 rows = np.full(rows_of(layer.input_shapes[index]), -1, dtype=np.int64)
                 last[key] = rows
                 sizes[key] = row_bytes(layer.input_shapes[index], activation_bits)
-            start, stop = input_rows_needed(layer, task.row_start, task.row_stop, index)
-            rows[start:stop] = np.maximum(rows[start:stop], task.task_id)
+            start, stop = ranges[task.task_id][index]
+            rows[start:stop] = task.task_id  # ids rise in program order: the last reader wins
     freed: dict[int, int] = {}
     for key, rows in last.items():
         readers, counts = np.unique(rows[rows >= 0], return_counts=True)
@@ -132,9 +152,16 @@ def _freed_bytes(
 
 
 def _delivery_targets(
-    program: Program, mapping: ChipMapping, info: GraphInfo
-) -> dict[str, list[tuple[Level, int, np.ndarray | None]]]:
-    """Producer -> (level, destination tile, rows wanted or None for all) of its outputs."""
+    program: Program,
+    mapping: ChipMapping,
+    info: GraphInfo,
+    ranges: list[tuple[tuple[int, int], ...]],
+) -> dict[str, list[tuple[Level, int, list[int] | None]]]:
+    """Producer -> (level, destination tile, rows wanted) of its outputs.
+
+    Rows wanted: None for all, else a prefix count (element r = wanted rows below row r), so a
+    task's share of a delivery is one subtraction.
+    """
     wanted: dict[tuple[str, int], np.ndarray] = {}
     shared: dict[str, list[Level]] = {}
     for task in program.tasks:
@@ -146,15 +173,16 @@ def _delivery_targets(
                 if level not in shared.setdefault(producer, []):
                     shared[producer].append(level)
                 continue
-            start, stop = input_rows_needed(layer, task.row_start, task.row_stop, index)
+            start, stop = ranges[task.task_id][index]
             mask = wanted.get((producer, home))
             if mask is None:
                 mask = np.zeros(rows_of(layer.input_shapes[index]), dtype=bool)
                 wanted[(producer, home)] = mask
             mask[start:stop] = True
-    targets: dict[str, list[tuple[Level, int, np.ndarray | None]]] = {}
+    targets: dict[str, list[tuple[Level, int, list[int] | None]]] = {}
     for (producer, tile), mask in wanted.items():
-        targets.setdefault(producer, []).append((Level.TILE, tile, mask))
+        prefix = [0, *np.cumsum(mask, dtype=np.int64).tolist()]
+        targets.setdefault(producer, []).append((Level.TILE, tile, prefix))
     for producer, levels in shared.items():
         targets.setdefault(producer, []).extend((level, -1, None) for level in levels)
     for output in info.outputs:
