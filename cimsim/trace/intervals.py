@@ -1,10 +1,12 @@
 """Columnar interval records in preallocated numpy buffers, streamed to Parquet when large.
 
-Each record: start and end cycle, component, kind, layer, bytes, cause. Strings are
-interned to small integers on append and stored as dictionary-encoded columns, so a record
-costs a few array stores, not a Python object. When a spill path is given, every full block
-is written to it as one Parquet row group and the buffers are reused, so memory stays
-bounded however long the run; without one, the buffers grow.
+Each record: start and end cycle, component, kind, layer, bytes, cause. An append only
+stages the record as a tuple; every ``STAGE_ROWS`` records are moved into the columns at
+once (strings interned to small integers, stored as dictionary-encoded columns), so a
+record costs one list append during the run and a few bytes of array afterwards. When a
+spill path is given, every full block is written to it as one Parquet row group and the
+buffers are reused, so memory stays bounded however long the run; without one, the
+buffers grow.
 """
 
 from pathlib import Path
@@ -19,6 +21,11 @@ COLUMNS = ("start_cycle", "end_cycle", "component", "kind", "layer", "bytes", "c
 
 _DICTIONARY_COLUMNS = ("component", "kind", "layer", "cause")
 
+STAGE_ROWS = 4096
+"""Records staged as tuples before they are moved into the numpy columns together."""
+
+Record = tuple[int, int, str, str, str, int, str]
+
 
 class IntervalBuffer:
     """Append-only interval store."""
@@ -29,6 +36,7 @@ class IntervalBuffer:
         self._writer: pq.ParquetWriter | None = None
         self._spilled_rows = 0
         self._names: dict[str, dict[str, int]] = {c: {} for c in _DICTIONARY_COLUMNS}
+        self._staged: list[Record] = []
         self._allocate(block_rows)
 
     def _allocate(self, rows: int) -> None:
@@ -37,14 +45,6 @@ class IntervalBuffer:
         self._bytes = np.empty(rows, np.int64)
         self._codes = {c: np.empty(rows, np.int32) for c in _DICTIONARY_COLUMNS}
         self._rows = 0
-
-    def _code(self, column: str, name: str) -> int:
-        table = self._names[column]
-        code = table.get(name)
-        if code is None:
-            code = len(table)
-            table[name] = code
-        return code
 
     def append(
         self,
@@ -57,22 +57,35 @@ class IntervalBuffer:
         cause: str = "",
     ) -> None:
         """Add one record."""
-        i = self._rows
-        if i == len(self._start):
-            self._make_room()
-            i = self._rows
-        self._start[i] = start
-        self._end[i] = end
-        self._bytes[i] = nbytes
-        codes = self._codes
-        codes["component"][i] = self._code("component", component)
-        codes["kind"][i] = self._code("kind", kind)
-        codes["layer"][i] = self._code("layer", layer)
-        codes["cause"][i] = self._code("cause", cause)
-        self._rows = i + 1
+        staged = self._staged
+        staged.append((start, end, component, kind, layer, nbytes, cause))
+        if len(staged) >= STAGE_ROWS:
+            self._store_staged()
 
     def __len__(self) -> int:
-        return self._spilled_rows + self._rows
+        return self._spilled_rows + self._rows + len(self._staged)
+
+    def _store_staged(self) -> None:
+        """Move the staged records into the columns, block by block."""
+        staged, self._staged = self._staged, []
+        done = 0
+        while done < len(staged):
+            if self._rows == len(self._start):
+                self._make_room()
+            take = min(len(staged) - done, len(self._start) - self._rows)
+            self._store(staged[done : done + take])
+            done += take
+
+    def _store(self, records: list[Record]) -> None:
+        i, n = self._rows, len(records)
+        start, end, component, kind, layer, nbytes, cause = zip(*records, strict=True)
+        self._start[i : i + n] = start
+        self._end[i : i + n] = end
+        self._bytes[i : i + n] = nbytes
+        for column, names in zip(_DICTIONARY_COLUMNS, (component, kind, layer, cause), strict=True):
+            table = self._names[column]
+            self._codes[column][i : i + n] = [table.setdefault(x, len(table)) for x in names]
+        self._rows = i + n
 
     def _make_room(self) -> None:
         if self._spill_path is None:
@@ -94,6 +107,7 @@ class IntervalBuffer:
         self._codes = {c: np.resize(a, size) for c, a in self._codes.items()}
 
     def _block_table(self) -> pa.Table:
+        self._store_staged()
         n = self._rows
         arrays = {
             "start_cycle": pa.array(self._start[:n]),
@@ -130,10 +144,9 @@ class IntervalBuffer:
         and the spill file is renamed into place (no second copy in memory).
         """
         if self._writer is not None:
-            if self._rows:
-                if self._writer is None:
-                    self._writer = pq.ParquetWriter(self._spill_path, _schema())
-                self._writer.write_table(self._block_table())
+            table = self._block_table()
+            if table.num_rows:
+                self._writer.write_table(table)
                 self._rows = 0
             self._close_writer()
             assert self._spill_path is not None

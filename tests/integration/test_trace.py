@@ -13,7 +13,7 @@ from cimsim.cli import main
 from cimsim.config import load_arch
 from cimsim.simulate import simulate, write_results
 from cimsim.trace.export import perfetto_events
-from cimsim.trace.intervals import IntervalBuffer
+from cimsim.trace.intervals import STAGE_ROWS, IntervalBuffer
 
 
 @pytest.fixture(scope="module")
@@ -98,13 +98,15 @@ def test_perfetto_json_has_required_keys_and_ordered_tracks(full_run) -> None:
         last[key] = event["ts"]
 
 
-def test_spilled_trace_equals_in_memory_trace(tmp_path: Path) -> None:
-    rows = [(i, i + 3, f"tile{i % 3}.pe0", "mvm", f"l{i % 5}", i, "") for i in range(1000)]
+@pytest.mark.parametrize("records", [1000, 2 * STAGE_ROWS + 17])
+def test_spilled_trace_equals_in_memory_trace(tmp_path: Path, records: int) -> None:
+    rows = [(i, i + 3, f"tile{i % 3}.pe0", "mvm", f"l{i % 5}", i, "") for i in range(records)]
     memory, spilled = IntervalBuffer(), IntervalBuffer(block_rows=64, spill_path=tmp_path / "s")
     for row in rows:
         memory.append(*row)
         spilled.append(*row)
-    assert len(spilled) == 1000
+    assert len(spilled) == len(memory) == records
+    assert memory.to_frame()["start_cycle"].tolist() == list(range(records))
     pd.testing.assert_frame_equal(memory.to_frame(), spilled.to_frame())
     spilled.save(tmp_path / "out.parquet")
     assert not (tmp_path / "s").exists()
