@@ -123,9 +123,10 @@ def run_weight_reuse(
     merged = _merge(mappings)
     facts = RunFacts(NAME, batch, seed, engine.events_processed, total_cycles, tasks, "event")
     result = summarize_run(arch, info, merged, sink, facts, starts, ends)
-    result.summary.update(
-        _compact_summary(plan.mode, plan.parts, mappings, runs, sink, arch.tiles, total_cycles)
-    )
+    compact = _compact_summary(plan.mode, plan.parts, mappings, runs, sink, arch.tiles,
+                               total_cycles)  # fmt: skip
+    compact["utilization"] = {**result.summary["utilization"], **compact["utilization"]}
+    result.summary.update(compact)
     return result
 
 
@@ -169,7 +170,8 @@ def _compact_summary(
     tiles: int,
     total_cycles: int,
 ) -> dict[str, Any]:
-    """The weight-reuse keys of the summary, and the utilization over parts (module doc)."""
+    """The weight-reuse keys of the summary, and the PE and tile utilization over parts
+    (module doc); the port utilizations of the whole run stay as summarize_run gives them."""
     pe_busy = sum(cycles for name, cycles in sink.busy_cycles().items() if ".pe" in name)
     mapped = sum(m.pes_used * (r.end_cycle - r.start_cycle) for m, r in zip(mappings, runs,
                  strict=True))  # fmt: skip

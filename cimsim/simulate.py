@@ -13,7 +13,7 @@ from cimsim import __version__
 from cimsim.analysis.energy import energy_summary, price_counters
 from cimsim.analysis.files import write_csv_atomic, write_json_atomic
 from cimsim.analysis.rundir import FORMAT_VERSION, LAYERS_FILE, SUMMARY_FILE, TRACE_FILE
-from cimsim.analysis.summary import bytes_per_level, layer_table, utilization
+from cimsim.analysis.summary import busiest_link, bytes_per_level, layer_table, utilization
 from cimsim.components.chip import Chip
 from cimsim.components.executor import ProgramRunner
 from cimsim.config.hardware import HardwareParams, chip_spec, hardware_params
@@ -313,6 +313,7 @@ def _summary(
         "pes_used": mapping.pes_used,
         "pes_total": mapping.pes_total,
         "utilization": utilization(sink, mapping, arch.tiles, total_cycles),
+        "busiest_link": busiest_link(sink),
         "tile_busy_cycles": [sink.tile_busy_cycles().get(t, 0) for t in range(arch.tiles)],
         "tile_buffer_peak_bytes": max(sink.buffer_peaks().values(), default=0),
         "tile_buffers_over_capacity": sorted(

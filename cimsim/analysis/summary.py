@@ -35,17 +35,32 @@ def bytes_per_level(sink: TraceSink, layer: str | None = None) -> dict[str, int]
 def utilization(
     sink: TraceSink, mapping: ChipMapping, tiles: int, total_cycles: int
 ) -> dict[str, float]:
-    """PE utilization over all PEs and over the PEs that hold weights; tile utilization."""
+    """Busy share of the run: PEs (all, and those holding weights), tiles, the busiest NoC
+    link, the global-buffer port and the DRAM port. A link or port near 1 is what bounds a
+    data-movement-limited run (see ``busiest_link`` for which link)."""
+    names = ("pe", "pe_mapped", "tile", "noc_link_max", "global_buffer", "dram")
     if total_cycles <= 0:
-        return {"pe": 0.0, "pe_mapped": 0.0, "tile": 0.0}
+        return dict.fromkeys(names, 0.0)
     busy = sink.busy_cycles()
     pe_busy = sum(cycles for name, cycles in busy.items() if ".pe" in name)
     tile_busy = sum(sink.tile_busy_cycles().values())
+    link = busiest_link(sink)
     return {
         "pe": pe_busy / (mapping.pes_total * total_cycles),
         "pe_mapped": pe_busy / (max(mapping.pes_used, 1) * total_cycles),
         "tile": tile_busy / (tiles * total_cycles),
+        "noc_link_max": (busy[link] if link else 0) / total_cycles,
+        "global_buffer": busy.get("global_buffer", 0) / total_cycles,
+        "dram": busy.get("dram", 0) / total_cycles,
     }
+
+
+def busiest_link(sink: TraceSink) -> str:
+    """Name ("link<from>-<to>") of the NoC link that carried messages longest; "" if none."""
+    links = [
+        (cycles, name) for name, cycles in sink.busy_cycles().items() if name.startswith("link")
+    ]
+    return max(links)[1] if links else ""
 
 
 def layer_table(

@@ -71,8 +71,9 @@ def test_events_are_per_unit_of_work_not_per_cycle(result) -> None:
 
 
 def test_utilization_is_a_fraction(result) -> None:
-    for value in result.summary["utilization"].values():
-        assert 0.0 < value <= 1.0
+    util = result.summary["utilization"]
+    assert all(0.0 <= value <= 1.0 for value in util.values())
+    assert util["pe"] > 0 and util["tile"] > 0
 
 
 def test_slower_adc_slows_the_run(small_cnn) -> None:

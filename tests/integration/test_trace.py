@@ -192,3 +192,12 @@ def test_every_byte_put_in_a_tile_buffer_is_freed(spread_arch, small_cnn) -> Non
         ProgramRunner(engine, chip, program, mapping, info, 8).start()
         engine.run()
         assert set(sink.buffer_levels().values()) == {0}, scheduler
+
+
+def test_busiest_link_is_the_link_that_carried_messages_longest(full_run) -> None:
+    result, trace = full_run
+    summary = result.summary
+    links = trace[trace["component"].astype(str).str.startswith("link")]
+    busy = (links["end_cycle"] - links["start_cycle"]).groupby(links["component"].astype(str)).sum()
+    assert busy[summary["busiest_link"]] == busy.max()
+    assert summary["utilization"]["noc_link_max"] == busy.max() / summary["total_cycles"]
