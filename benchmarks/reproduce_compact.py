@@ -140,6 +140,28 @@ def _duplication_section(runs: dict[str, dict[str, Any]]) -> str:
     )
 
 
+def _noc_bound(compact: dict[str, Any], full: dict[str, Any], batch: int) -> str:
+    """What the two chips' busiest NoC links say, from their run summaries."""
+
+    def per_inference(run: dict[str, Any]) -> float:
+        return run["utilization"]["noc_link_max"] * run["total_cycles"] / batch
+
+    def share(run: dict[str, Any]) -> str:
+        return f"{run['busiest_link']} busy {run['utilization']['noc_link_max']:.0%} of the run"
+
+    text = (
+        f"both chips are bound by a NoC link next to the global-buffer router (compact: "
+        f"{share(compact)}; 6x6: {share(full)}), which carries the activations too large "
+        "for a tile buffer and which more tiles do not widen"
+    )
+    if per_inference(full) > per_inference(compact):
+        text += (
+            f"; the 6x6 placement sends more over it ({per_inference(full):,.0f} against "
+            f"{per_inference(compact):,.0f} busy cycles per inference)"
+        )
+    return text
+
+
 def _metrics_section(runs: dict[str, dict[str, Any]], batch: int) -> str:
     has_energy = all("energy_per_inference_pj" in s for s in runs.values())
     rows = []
@@ -193,11 +215,10 @@ def _metrics_section(runs: dict[str, dict[str, Any]], batch: int) -> str:
          "no paper figure; LL loads weights 8 times per batch against 3 and runs one layer "
          "at a time"],
         ["throughput compact HT / 6x6", "56.5%", f"{100 * compact:.1f}%",
-         f"{_side(compact, 0.565)}: {amortised}; in cimsim both chips are bound by the "
-         "same NoC links at the global-buffer router, which carry the conv1-conv2 "
-         "activations too large for a tile buffer and which more tiles do not widen, and "
+         f"{_side(compact, 0.565)}: {amortised}; {_noc_bound(runs['HT'], runs[full], batch)}; "
          "the 6x6 chip spends 16 of its 36 tiles on fc1 (one vector per input), so its "
-         "extra area buys VGG-8 little speed; the paper's NeuroSim model has no such NoC"],
+         "extra area buys VGG-8 little or no speed; the paper's NeuroSim model has no NoC "
+         "contention"],
     ]  # fmt: skip
     if has_energy:
         area = ratio(runs["HT"]["area_mm2"], runs[full]["area_mm2"])
