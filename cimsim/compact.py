@@ -30,6 +30,7 @@ from cimsim.config.model import ArchConfig
 from cimsim.engine import Engine, Process
 from cimsim.errors import CimsimError, ConfigError
 from cimsim.mapper import ChipMapping, CopyPlacement, map_network, tile_layer
+from cimsim.scheduler.layer_split import split_oversized_layers
 from cimsim.scheduler.weight_reuse import (
     NAME,
     Part,
@@ -82,6 +83,9 @@ def run_weight_reuse(
             "--batch 2 or more; at batch 1 use mode RP"
         )
     info, hw, level = prepare(arch, graph, trace)
+    split = split_oversized_layers(graph, info, arch, hw)
+    if split is not graph:
+        graph, info = split, analyze(split)
     bits = arch.precision.weight_bits
     encoding = arch.tile.crossbar.weight_encoding
     tilings = {layer.name: tile_layer(layer, hw.crossbar, bits, encoding)

@@ -102,8 +102,8 @@ def plan_parts(
         if layer.name in pes and pes[layer.name] > chip_pes:
             raise MappingError(
                 f"layer {layer.name} needs {pes[layer.name]} PEs for one copy of its weights "
-                f"but the chip has {chip_pes}: weight_reuse cuts between layers, never inside "
-                f"one; use a larger chip (e.g. --set chip.mesh.rows=...)"
+                f"but the chip has {chip_pes}: split it first "
+                f"(cimsim.scheduler.layer_split), or use a larger chip"
             )
     groups: list[list[str]] = [[]]
     used = 0

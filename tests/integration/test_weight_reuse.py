@@ -137,6 +137,6 @@ def test_bad_input_is_a_clear_error(small_arch, lenet) -> None:
         run_weight_reuse(small_arch, lenet, 2, "XX")
     with pytest.raises(MappingError, match="unknown duplication policy"):
         run_weight_reuse(small_arch, lenet, 2, "RP", duplication="nope")
-    tiny_tile = load_arch("tiny", [*SMALL, "tile.pes=2", "tile.adc.per_pe=4"])
-    with pytest.raises(MappingError, match="weight_reuse cuts between layers"):
-        run_weight_reuse(tiny_tile, lenet, 2, "RP")
+    one_pe = load_arch("tiny", [*SMALL, "tile.pes=1", "tile.pe.crossbars=4", "tile.adc.per_pe=4"])
+    with pytest.raises(MappingError, match="layer c5: even one column of its crossbars"):
+        run_weight_reuse(one_pe, lenet, 2, "RP")
