@@ -61,15 +61,19 @@ def plan_dataflow(
         home = mapping.home_tile(layer, copy)
         per_row_out = row_bytes(layer_info.output_shape, activation_bits)
         costs = mapping.costs[layer][copy] if layer_info.is_mvm else None
+        inputs = [
+            (producer, program.edge_levels[(producer, layer)], row_bytes(shape, activation_bits))
+            for producer, shape in zip(layer_info.inputs, layer_info.input_shapes, strict=True)
+        ]
+        layer_targets = targets.get(layer, ())
         for task_id in queue:
             task = program.tasks[task_id]
             rows = task.row_stop - task.row_start
             fetches: list[tuple[Level, int]] = []
             read = 0
-            for index, producer in enumerate(layer_info.inputs):
-                start, stop = ranges[task_id][index]
-                per_row_in = row_bytes(layer_info.input_shapes[index], activation_bits)
-                level = program.edge_levels[(producer, layer)]
+            for (producer, level, per_row_in), (start, stop) in zip(
+                inputs, ranges[task_id], strict=True
+            ):
                 if level is not Level.TILE:
                     key = (layer, copy, task.inference, producer)
                     already = fetched.get(key, 0)
@@ -83,7 +87,7 @@ def plan_dataflow(
                 read = vectors * costs.input_bytes
             share = rows / max(layer_info.output_rows, 1)
             deliveries = []
-            for level, dst, wanted_before in targets.get(layer, ()):
+            for level, dst, wanted_before in layer_targets:
                 count = (
                     rows
                     if wanted_before is None
@@ -104,14 +108,23 @@ def plan_dataflow(
 
 
 def _input_ranges(program: Program, info: GraphInfo) -> list[tuple[tuple[int, int], ...]]:
-    """Per task id: the rows [start, stop) it reads of each of its inputs."""
-    return [
-        tuple(
-            input_rows_needed(layer, task.row_start, task.row_stop, index)
-            for index in range(len(layer.inputs))
-        )
-        for task, layer in ((t, info.by_name[t.layer]) for t in program.tasks)
-    ]
+    """Per task id: the rows [start, stop) it reads of each of its inputs.
+
+    Memoised by (layer, output rows): every inference of a batch repeats the same tasks.
+    """
+    known: dict[tuple[str, int, int], tuple[tuple[int, int], ...]] = {}
+    ranges = []
+    for task in program.tasks:
+        key = (task.layer, task.row_start, task.row_stop)
+        rows = known.get(key)
+        if rows is None:
+            layer = info.by_name[task.layer]
+            rows = known[key] = tuple(
+                input_rows_needed(layer, task.row_start, task.row_stop, index)
+                for index in range(len(layer.inputs))
+            )
+        ranges.append(rows)
+    return ranges
 
 
 def _freed_bytes(
