@@ -98,33 +98,56 @@ def estimate(
 ) -> Estimate:
     """Time ``program`` in closed form; counts go to ``sink`` for pricing."""
     plan = plan_dataflow(program, mapping, info, activation_bits)
-    timer = _Timer(hw, mesh_cols, mapping.input_tile, sink)
+    priced: dict[tuple[str, int, TaskData], tuple[int, int, int, TraceSink]] = {}
+    uses: dict[tuple[str, int, TaskData], int] = {}
     free: dict[tuple[str, int], int] = {}
     done = [0] * len(program.tasks)
     starts: dict[str, int] = {}
     ends: dict[str, int] = {}
     for task in program.tasks:  # ids are a topological order
-        data = plan[task.task_id]
+        key = (task.layer, task.copy, plan[task.task_id])
+        costs = priced.get(key)
+        if costs is None:  # identical tasks (every inference of a batch) are priced once
+            costs = priced[key] = _task_cycles(key[2], task.layer, task.copy, mapping, hw,
+                                               mesh_cols)  # fmt: skip
+        uses[key] = uses.get(key, 0) + 1
+        fetch, compute, delivery, _ = costs
         waits = (done[d] for d in (*task.deps, *task.credits))
         start = max([free.get((task.layer, task.copy), 0), *waits])
         starts[task.layer] = min(starts.get(task.layer, start), start)
-        fetch = max(
-            (timer.fetch(task.layer, lv, data.home_tile, size) for lv, size in data.fetches),
-            default=0,
-        )
-        compute = _compute_cycles(task.layer, task.copy, data, mapping, hw, timer, sink)
         finished = start + fetch + compute
         free[(task.layer, task.copy)] = finished
-        delivery = max(
-            (
-                timer.deliver(task.layer, data.home_tile, level, dst, size)
-                for level, dst, size in data.deliveries
-            ),
-            default=0,
-        )
         done[task.task_id] = finished + delivery
         ends[task.layer] = max(ends.get(task.layer, 0), done[task.task_id])
+    for key, times in uses.items():
+        sink.add_counts(priced[key][3], times)
     return Estimate(max(done, default=0), starts, ends)
+
+
+def _task_cycles(
+    data: TaskData,
+    layer: str,
+    copy: int,
+    mapping: ChipMapping,
+    hw: HardwareParams,
+    mesh_cols: int,
+) -> tuple[int, int, int, TraceSink]:
+    """(fetch, compute, delivery) cycles of one task, and what it counts."""
+    counts = TraceSink()
+    timer = _Timer(hw, mesh_cols, mapping.input_tile, counts)
+    fetch = max(
+        (timer.fetch(layer, level, data.home_tile, size) for level, size in data.fetches),
+        default=0,
+    )
+    compute = _compute_cycles(layer, copy, data, mapping, hw, timer, counts)
+    delivery = max(
+        (
+            timer.deliver(layer, data.home_tile, level, dst, size)
+            for level, dst, size in data.deliveries
+        ),
+        default=0,
+    )
+    return fetch, compute, delivery, counts
 
 
 def _compute_cycles(

@@ -142,6 +142,14 @@ class TraceSink:
         """Activation bytes each tile buffer holds now."""
         return dict(self._buffer_bytes)
 
+    def add_counts(self, other: "TraceSink", times: int = 1) -> None:
+        """Add ``times`` x every counter and busy time of ``other`` (work repeated ``times``
+        times: the estimate prices one of a batch of identical tasks and scales it)."""
+        for key, count in other._counts.items():
+            self._counts[key] = self._counts.get(key, 0) + count * times
+        for component, cycles in other._busy_cycles.items():
+            self._busy_cycles[component] = self._busy_cycles.get(component, 0) + cycles * times
+
     def counters(self) -> Iterator[CounterRow]:
         """Every counter, in the order first counted (deterministic)."""
         for (layer, kind, action), count in self._counts.items():
