@@ -40,7 +40,7 @@ from cimsim.scheduler.weight_reuse import (
     part_scheduler,
     plan_parts,
 )
-from cimsim.simulate import RunFacts, RunResult, prepare, summarize_run
+from cimsim.simulate import RunFacts, RunResult, crossbar_tasks, prepare, summarize_run
 from cimsim.trace import TraceLevel, TraceSink
 from workloads.ir import Graph
 from workloads.shapes import analyze
@@ -100,7 +100,7 @@ def run_weight_reuse(
     starts: dict[str, int] = {}
     ends: dict[str, int] = {}
     loaded: list[int] = []
-    tasks = 0
+    tasks = mvm_tasks = 0
     for part in plan.parts:
         sub_graph = part_graph(graph, info, part)
         sub_info = analyze(sub_graph)
@@ -109,6 +109,7 @@ def run_weight_reuse(
             chip = Chip(engine, sink, arch, hw, mapping.input_tile)
         program = schedule(sub_info, mapping, arch, batch)
         tasks += len(program.tasks)
+        mvm_tasks += crossbar_tasks(program, sub_info)
         runner = ProgramRunner(
             engine, chip, program, mapping, sub_info, arch.precision.activation_bits
         )
@@ -125,7 +126,8 @@ def run_weight_reuse(
         runs.append(PartRun(start, loaded[0], end))
     total_cycles = engine.now_cycles
     merged = _merge(mappings)
-    facts = RunFacts(NAME, batch, seed, engine.events_processed, total_cycles, tasks, "event")
+    facts = RunFacts(NAME, batch, seed, engine.events_processed, total_cycles, tasks, "event",
+                     mvm_tasks)  # fmt: skip
     result = summarize_run(arch, info, merged, sink, facts, starts, ends)
     compact = _compact_summary(plan.mode, plan.parts, mappings, runs, sink, arch.tiles,
                                total_cycles)  # fmt: skip

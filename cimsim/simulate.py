@@ -154,15 +154,9 @@ def _simulate(
             arch, hw, info, mapping, program, sink, seed, progress, fine_grained, graph.name
         )
     log.info("%s run: %d cycles, %d SimPy events", mode, total_cycles, events)
-    return summarize_run(
-        arch,
-        info,
-        mapping,
-        sink,
-        RunFacts(scheduler, batch, seed, events, total_cycles, len(program.tasks), mode),
-        starts,
-        ends,
-    )
+    tasks, mvm_tasks = len(program.tasks), crossbar_tasks(program, info)
+    facts = RunFacts(scheduler, batch, seed, events, total_cycles, tasks, mode, mvm_tasks)
+    return summarize_run(arch, info, mapping, sink, facts, starts, ends)
 
 
 def prepare(
@@ -199,6 +193,13 @@ class RunFacts:
     total_cycles: int
     tasks: int
     mode: str
+    crossbar_tasks: int
+    """Tasks of crossbar (MVM) layers, the work units events are counted against."""
+
+
+def crossbar_tasks(program: Program, info: GraphInfo) -> int:
+    """How many of ``program``'s tasks are crossbar (MVM) work."""
+    return sum(1 for task in program.tasks if info.by_name[task.layer].is_mvm)
 
 
 def summarize_run(
@@ -224,6 +225,7 @@ def summarize_run(
     summary.update(energy_summary(report, spec, pricing, facts.batch))
     layers["energy_pj"] = [report.by_layer_pj.get(name, 0.0) for name in layers["layer"]]
     summary["tasks"] = facts.tasks
+    summary["crossbar_tasks"] = facts.crossbar_tasks
     summary["trace_level"] = sink.level.value
     summary["mode"] = facts.mode
     return RunResult(summary=summary, layers=layers, trace=sink.intervals)
