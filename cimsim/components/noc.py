@@ -54,7 +54,7 @@ class MeshNoc:
     ) -> None:
         self._engine = engine
         self._sink = sink
-        self._cols = cols
+        self._rows, self._cols = rows, cols
         self._noc = hw.noc
         self._links: dict[Link, FifoPort] = {}
         self._routes: dict[tuple[int, int], _Route] = {}
@@ -64,8 +64,14 @@ class MeshNoc:
         key = (src, dst)
         route = self._routes.get(key)
         if route is None:
+            tiles = self._rows * self._cols
+            if not (0 <= src < tiles and 0 <= dst < tiles):  # a mapper bug, never user input
+                raise ValueError(f"message {src}->{dst} leaves the {self._rows}x{self._cols} mesh")
             links = xy_route(src, dst, self._cols)
-            ports = tuple(self._links.setdefault(link, self._engine.port()) for link in links)
+            for link in links:
+                if link not in self._links:
+                    self._links[link] = self._engine.port()
+            ports = tuple(self._links[link] for link in links)
             route = _Route(ports, tuple(f"link{a}-{b}" for a, b in links))
             self._routes[key] = route
         return route
