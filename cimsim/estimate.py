@@ -9,8 +9,12 @@ always precede their dependants):
   done    = start + fetch + compute + max over deliveries of its transfer chain
 and the copy is free again after compute. Each part costs what the event-driven engine
 charges for it when nothing else wants the same port or link, so the two agree exactly
-without contention, and the gap between them measures queueing (docs/performance.md).
-Action counts are the engine's, so energy is priced the same way.
+without contention. Queueing is not simulated, but its floor is kept: every port and link
+serves one access at a time, so the run takes at least the busy time of the busiest one,
+and the total is the larger of that and the critical path (``Estimate.bound`` says which).
+The remaining gap to the event run measures queueing beyond that floor
+(docs/performance.md). Action counts and busy times are the engine's, so energy and
+utilizations are priced the same way.
 """
 
 from dataclasses import dataclass
@@ -22,10 +26,11 @@ from cimsim.components.accounting import (
     count_mvms,
     count_pe_busy,
 )
+from cimsim.components.noc import xy_route
 from cimsim.config.hardware import HardwareParams
 from cimsim.mapper import ChipMapping
 from cimsim.mapper.dataflow import TaskData, plan_dataflow
-from cimsim.mapper.transfers import access_cycles, digital_cycles, mesh_hops, message_cycles
+from cimsim.mapper.transfers import access_cycles, digital_cycles, message_cycles
 from cimsim.program import Level, Program
 from cimsim.trace import TraceSink
 from workloads.shapes import GraphInfo
@@ -36,17 +41,23 @@ class Estimate:
     """Timing of every layer and the total, in cycles."""
 
     total_cycles: int
+    """The larger of the two lower bounds: the list-scheduled critical path, and the busy
+    time of the busiest port or link (each serves one access at a time)."""
     layer_start_cycles: dict[str, int]
     layer_end_cycles: dict[str, int]
+    bound: str
+    """What sets ``total_cycles``: "critical path", or the busiest component's name."""
 
 
 class _Timer:
-    """Transfer chains priced like the engine's components, counting the same actions."""
+    """Transfer chains priced like the engine's components, counting the same actions and
+    the same busy time per port and link (under the engine's component names)."""
 
     def __init__(self, hw: HardwareParams, cols: int, input_tile: int, sink: TraceSink) -> None:
         self._hw, self._cols, self._input_tile, self._sink = hw, cols, input_tile, sink
 
-    def access(self, layer: str, kind: str, size: int, write: bool) -> int:
+    def access(self, layer: str, kind: str, size: int, write: bool, tile: int = -1) -> int:
+        """One access of the global buffer, DRAM or (``tile``'s) tile buffer."""
         params = {
             "tile_buffer": self._hw.tile_buffer,
             "global_buffer": self._hw.global_buffer,
@@ -55,30 +66,35 @@ class _Timer:
         if size <= 0:
             return 0
         count_access(self._sink, layer, kind, size, write)
-        return access_cycles(
+        cycles = access_cycles(
             size, params.bandwidth_gbps, params.access_latency_ns, self._hw.clock_ghz
         )
+        self._sink.busy(f"tile{tile}.buffer" if kind == "tile_buffer" else kind, cycles)
+        return cycles
 
     def message(self, layer: str, src: int, dst: int, size: int) -> int:
         if src == dst or size <= 0:
             return 0
-        hops = mesh_hops(src, dst, self._cols)
-        count_message(self._sink, layer, size, hops, self._hw.noc.flit_bytes)
+        links = xy_route(src, dst, self._cols)
+        count_message(self._sink, layer, size, len(links), self._hw.noc.flit_bytes)
         self._sink.count(layer, "noc", "injected_byte", size)
-        return message_cycles(self._hw.noc, size, hops, self._hw.clock_ghz)
+        cycles = message_cycles(self._hw.noc, size, len(links), self._hw.clock_ghz)
+        for a, b in links:
+            self._sink.busy(f"link{a}-{b}", cycles)
+        return cycles
 
     def fetch(self, layer: str, level: Level, tile: int, size: int) -> int:
         kind = "dram" if level is Level.DRAM else "global_buffer"
         return (
             self.access(layer, kind, size, write=False)
             + self.message(layer, self._input_tile, tile, size)
-            + self.access(layer, "tile_buffer", size, write=True)
+            + self.access(layer, "tile_buffer", size, write=True, tile=tile)
         )
 
     def deliver(self, layer: str, src: int, level: Level, dst: int, size: int) -> int:
         if level is Level.TILE:
             return self.message(layer, src, dst, size) + self.access(
-                layer, "tile_buffer", size, write=True
+                layer, "tile_buffer", size, write=True, tile=dst
             )
         cycles = self.message(layer, src, self._input_tile, size)
         cycles += self.access(layer, "global_buffer", size, write=True)
@@ -121,7 +137,11 @@ def estimate(
         ends[task.layer] = max(ends.get(task.layer, 0), done[task.task_id])
     for key, times in uses.items():
         sink.add_counts(priced[key][3], times)
-    return Estimate(max(done, default=0), starts, ends)
+    path = max(done, default=0)
+    busiest = max(((cycles, name) for name, cycles in sink.busy_cycles().items()), default=(0, ""))
+    if busiest[0] > path:  # a port or link has more work than the schedule leaves it time for
+        return Estimate(busiest[0], starts, ends, busiest[1])
+    return Estimate(path, starts, ends, "critical path")
 
 
 def _task_cycles(
@@ -159,13 +179,17 @@ def _compute_cycles(
     timer: _Timer,
     sink: TraceSink,
 ) -> int:
-    read = timer.access(layer, "tile_buffer", data.buffer_read_bytes, write=False)
+    home = data.home_tile
+    read = timer.access(layer, "tile_buffer", data.buffer_read_bytes, write=False, tile=home)
     if not data.vectors:
         count_digital(sink, layer, data.element_ops)
-        return max(digital_cycles(hw.digital, data.element_ops, hw.clock_ghz), read)
+        cycles = digital_cycles(hw.digital, data.element_ops, hw.clock_ghz)
+        if cycles:
+            sink.busy(f"tile{home}.digital", cycles)
+        return max(cycles, read)
     costs = mapping.costs[layer][copy]
     placement = mapping.copies[layer][copy]
-    home, vectors = data.home_tile, data.vectors
+    vectors = data.vectors
     count_mvms(sink, layer, costs, vectors, len(placement.groups))
     count_pe_busy(sink, placement, vectors * costs.mvm_cycles)
     scatter = max(

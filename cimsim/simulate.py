@@ -142,12 +142,8 @@ def _simulate(
         sink = TraceSink()
         bits = arch.precision.activation_bits
         timing = estimate(program, mapping, info, hw, arch.chip.mesh.cols, bits, sink)
-        starts, ends, total_cycles = (
-            timing.layer_start_cycles,
-            timing.layer_end_cycles,
-            timing.total_cycles,
-        )
-        events = 0
+        starts, ends = timing.layer_start_cycles, timing.layer_end_cycles
+        total_cycles, events = timing.total_cycles, 0
     else:
         sink = TraceSink(level, spill_path)
         starts, ends, total_cycles, events = _run_events(
@@ -156,7 +152,10 @@ def _simulate(
     log.info("%s run: %d cycles, %d SimPy events", mode, total_cycles, events)
     tasks, mvm_tasks = len(program.tasks), crossbar_tasks(program, info)
     facts = RunFacts(scheduler, batch, seed, events, total_cycles, tasks, mode, mvm_tasks)
-    return summarize_run(arch, info, mapping, sink, facts, starts, ends)
+    result = summarize_run(arch, info, mapping, sink, facts, starts, ends)
+    if mode == "estimate":
+        result.summary["estimate_bound"] = timing.bound
+    return result
 
 
 def prepare(

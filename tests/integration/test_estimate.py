@@ -32,6 +32,26 @@ def test_estimate_prices_the_same_work_and_never_exceeds_the_event_run(
         assert guess["total_cycles"] >= 0.9 * event["total_cycles"]
 
 
+def test_a_noc_bound_estimate_is_the_busiest_links_busy_time() -> None:
+    """VGG-8 pipelined on compact_6x6 is bound by the link out of the global-buffer router:
+    the estimate charges that link the same messages as the engine, and takes its busy
+    time as the floor of the run."""
+    arch, graph = load_arch("compact_6x6"), zoo.build("vgg8")
+    kwargs = {"scheduler": "pipelined", "duplication": "dynamic", "batch": 8}
+    event = simulate(arch, graph, **kwargs).summary
+    guess = simulate(arch, graph, mode="estimate", **kwargs).summary
+    assert guess["estimate_bound"] == event["busiest_link"] == guess["busiest_link"]
+    link_busy = event["utilization"]["noc_link_max"] * event["total_cycles"]
+    assert guess["total_cycles"] == pytest.approx(link_busy, rel=1e-12)
+    assert guess["total_cycles"] <= event["total_cycles"]
+    assert guess["utilization"]["noc_link_max"] == 1.0
+
+
+def test_without_contention_the_critical_path_bounds_the_estimate() -> None:
+    summary = simulate(load_arch("tiny"), zoo.build("lenet5"), mode="estimate").summary
+    assert summary["estimate_bound"] == "critical path"
+
+
 def test_estimate_rejects_traces() -> None:
     from cimsim.errors import ConfigError
 
