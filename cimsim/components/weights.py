@@ -1,13 +1,9 @@
 """Loading a part's weights onto the chip: DRAM read, NoC to the tiles, RRAM programming.
 
-For each crossbar layer of the mapping: one DRAM read of one copy of its weights (on the
-chip's DRAM port, so loads queue at the DRAM bandwidth), then, for every copy, the copy's
-share of those bytes goes over the NoC from the DRAM router to each tile the copy occupies
-(share = bytes x crossbars of the copy on that tile / crossbars of the copy), and the copy's
-crossbars are programmed. Programming (hwmodels ``RramWriteParams``; write-verify figures
-after Wong et al., Proc. IEEE 2012): a crossbar writes one row at a time with all its
-columns in parallel, and every crossbar has its own write drivers, so a copy takes
-max(rows used per crossbar) x t_cell_write once its bytes have arrived.
+What moves and how long programming takes is planned by ``mapper.weight_loads``; here it
+takes time. Every layer's DRAM read is issued at once, so the reads queue on the chip's
+DRAM port at its bandwidth; each copy's shares then travel over the NoC to its tiles
+concurrently, and the copy is programmed once they have all arrived.
 
 Counted (sink kind "rram"): ``cell_write`` = cells that hold weights (bit slices included),
 ``row_write`` = crossbar rows written; plus DRAM read bytes and NoC bytes as usual. Traced
@@ -15,26 +11,14 @@ per PE: idle with cause ``weights`` from the start of the load until its bytes a
 a ``program`` interval.
 """
 
-import math
 from collections.abc import Mapping
 
 from cimsim.components.chip import Chip
 from cimsim.engine import Process
-from cimsim.mapper import ChipMapping, CopyPlacement, LayerTiling
+from cimsim.mapper import ChipMapping
+from cimsim.mapper.weight_loads import CopyLoad, LayerLoad, plan_weight_loads
 from cimsim.trace import Cause
-from hwmodels.crossbar.energy import RramWriteParams, cell_write_latency_ns
-from hwmodels.timing import ns_to_cycles
-
-
-def program_cycles(tiling: LayerTiling, write: RramWriteParams, clock_ghz: float) -> int:
-    """Cycles to program one copy: rows of its fullest crossbar x one cell write (ns)."""
-    rows = max(tiling.crossbar_rows_used)
-    return ns_to_cycles(rows * cell_write_latency_ns(write), clock_ghz)
-
-
-def rows_written(tiling: LayerTiling) -> int:
-    """Crossbar rows one copy programs: every used row of every crossbar."""
-    return sum(tiling.crossbar_rows_used) * tiling.col_tiles * tiling.group_blocks
+from hwmodels.crossbar.energy import RramWriteParams
 
 
 class WeightLoader:
@@ -48,51 +32,35 @@ class WeightLoader:
         """Load every crossbar layer of ``mapping``; ``weight_bytes``: one copy, per layer."""
         engine = self._chip.engine
         start = engine.now_cycles
+        loads = plan_weight_loads(mapping, weight_bytes, self._write, self._chip.hw.clock_ghz)
         layers = [
-            engine.process(self._load_layer(name, mapping, weight_bytes[name], start))
-            for name in mapping.copies
+            engine.process(self._load_layer(load, mapping.input_tile, start)) for load in loads
         ]
         if layers:
             yield engine.all_of(layers)
         self._chip.sink.interval(start, engine.now_cycles, "weights", "weight_load", "")
 
-    def _load_layer(self, name: str, mapping: ChipMapping, size: int, since: int) -> Process:
+    def _load_layer(self, load: LayerLoad, dram_tile: int, since: int) -> Process:
         chip = self._chip
-        yield from chip.dram.access(name, size, write=False)
-        tiling = mapping.tilings[name]
+        yield from chip.dram.access(load.layer, load.dram_bytes, write=False)
         copies = [
-            chip.engine.process(self._program_copy(name, placement, tiling, size, mapping, since))
-            for placement in mapping.copies[name]
+            chip.engine.process(self._program_copy(load, copy, dram_tile, since))
+            for copy in load.copies
         ]
         yield chip.engine.all_of(copies)
 
-    def _program_copy(
-        self,
-        name: str,
-        placement: CopyPlacement,
-        tiling: LayerTiling,
-        size: int,
-        mapping: ChipMapping,
-        since: int,
-    ) -> Process:
-        chip = self._chip
-        per_tile: dict[int, int] = {}
-        for group in placement.groups:
-            per_tile[group.tile] = per_tile.get(group.tile, 0) + group.crossbars
-        total = sum(per_tile.values())
+    def _program_copy(self, load: LayerLoad, copy: CopyLoad, dram_tile: int, since: int) -> Process:
+        chip, name = self._chip, load.layer
         sends = [
-            chip.engine.process(
-                chip.noc.send(name, mapping.input_tile, tile, math.ceil(size * count / total))
-            )
-            for tile, count in sorted(per_tile.items())
+            chip.engine.process(chip.noc.send(name, dram_tile, tile, size))
+            for tile, size in copy.sends
         ]
         yield chip.engine.all_of(sends)
-        cycles = program_cycles(tiling, self._write, chip.hw.clock_ghz)
         start = chip.engine.now_cycles
-        yield chip.engine.timeout(cycles)
-        chip.sink.count(name, "rram", "cell_write", tiling.weight_cells)
-        chip.sink.count(name, "rram", "row_write", rows_written(tiling))
-        for group in placement.groups:
+        yield chip.engine.timeout(copy.program_cycles)
+        chip.sink.count(name, "rram", "cell_write", load.cell_writes)
+        chip.sink.count(name, "rram", "row_write", load.row_writes)
+        for group in copy.placement.groups:
             track = f"tile{group.tile}.pe{group.pe}"
             chip.sink.interval(since, start, track, "idle", name, cause=Cause.WEIGHTS)
-            chip.sink.interval(start, start + cycles, track, "program", name)
+            chip.sink.interval(start, start + copy.program_cycles, track, "program", name)
