@@ -26,10 +26,14 @@ from typing import Any
 from cimsim.components.chip import Chip
 from cimsim.components.executor import ProgramRunner
 from cimsim.components.weights import WeightLoader
+from cimsim.config.hardware import HardwareParams
 from cimsim.config.model import ArchConfig
 from cimsim.engine import Engine, Process
 from cimsim.errors import CimsimError, ConfigError
+from cimsim.estimate import estimate, estimate_weight_loads
 from cimsim.mapper import ChipMapping, CopyPlacement, map_network, tile_layer
+from cimsim.mapper.weight_loads import plan_weight_loads
+from cimsim.program import Program
 from cimsim.scheduler.layer_split import split_oversized_layers
 from cimsim.scheduler.weight_reuse import (
     NAME,
@@ -42,8 +46,9 @@ from cimsim.scheduler.weight_reuse import (
 )
 from cimsim.simulate import RunFacts, RunResult, crossbar_tasks, prepare, summarize_run
 from cimsim.trace import TraceLevel, TraceSink
+from hwmodels.crossbar.energy import RramWriteParams
 from workloads.ir import Graph
-from workloads.shapes import analyze
+from workloads.shapes import GraphInfo, analyze
 
 
 @dataclass(frozen=True)
@@ -67,12 +72,15 @@ def run_weight_reuse(
     seed: int = 0,
     trace: TraceLevel | str = TraceLevel.OFF,
     placement: str = "in_order",
+    timing: str = "event",
 ) -> RunResult:
     """Simulate ``batch`` inferences of ``graph`` on a compact ``arch`` with weight reuse.
 
     ``mode`` is RP, LL or HT (``cimsim.scheduler.weight_reuse``); ``duplication`` fills the
-    PEs each part leaves free. Errors: CimsimError for an unknown mode, HT at batch 1, or a
-    network that fits the chip whole (use pipelined, layer_by_layer or cross_layer).
+    PEs each part leaves free. ``timing`` "estimate" times every part in closed form
+    (``cimsim.estimate``: its weight load, then its program) instead of running events.
+    Errors: CimsimError for an unknown mode, HT at batch 1, or a network that fits the chip
+    whole (use pipelined, layer_by_layer or cross_layer).
     """
     mode = check_mode(mode)
     if batch < 1:
@@ -82,6 +90,8 @@ def run_weight_reuse(
             "weight_reuse mode HT pipelines the layers of a part across the batch and needs "
             "--batch 2 or more; at batch 1 use mode RP"
         )
+    if timing == "estimate" and TraceLevel(trace) is not TraceLevel.OFF:
+        raise ConfigError("--mode estimate records no trace; use --trace off")
     info, hw, level = prepare(arch, graph, trace)
     split = split_oversized_layers(graph, info, arch, hw)
     if split is not graph:
@@ -92,48 +102,106 @@ def run_weight_reuse(
                for layer in info.layers if layer.is_mvm}  # fmt: skip
     plan = plan_parts(info, tilings, arch, mode)
     schedule = part_scheduler(mode)
-    engine = Engine(hw.clock_ghz, seed)
     sink = TraceSink(level)
-    chip: Chip | None = None
+    timer = (
+        _EventParts(arch, hw, sink, seed) if timing == "event" else _EstimatedParts(arch, hw, sink)
+    )
     mappings: list[ChipMapping] = []
     runs: list[PartRun] = []
     starts: dict[str, int] = {}
     ends: dict[str, int] = {}
-    loaded: list[int] = []
     tasks = mvm_tasks = 0
     for part in plan.parts:
-        sub_graph = part_graph(graph, info, part)
-        sub_info = analyze(sub_graph)
+        sub_info = analyze(part_graph(graph, info, part))
         mapping = map_network(sub_info, arch, hw, duplication, placement)
-        if chip is None:
-            chip = Chip(engine, sink, arch, hw, mapping.input_tile)
         program = schedule(sub_info, mapping, arch, batch)
         tasks += len(program.tasks)
         mvm_tasks += crossbar_tasks(program, sub_info)
-        runner = ProgramRunner(
-            engine, chip, program, mapping, sub_info, arch.precision.activation_bits
-        )
         sizes = {name: layer_weight_bytes(info, name, bits) for name in part.crossbar_layers}
-        start = engine.now_cycles
-        loaded.clear()
-        engine.process(_load_then_run(engine, WeightLoader(chip), mapping, sizes, runner, loaded))
-        end = engine.run()
-        if any(not event.triggered for event in runner.done):
-            raise RuntimeError(f"part {part.index}: tasks never ran (a dependency cycle)")
-        starts.update(runner.layer_start_cycles)
-        ends.update(runner.layer_end_cycles)
+        run = timer.run(part, sub_info, mapping, program, sizes, starts, ends)
         mappings.append(mapping)
-        runs.append(PartRun(start, loaded[0], end))
-    total_cycles = engine.now_cycles
+        runs.append(run)
+    total_cycles = runs[-1].end_cycle
     merged = _merge(mappings)
-    facts = RunFacts(NAME, batch, seed, engine.events_processed, total_cycles, tasks, "event",
-                     mvm_tasks)  # fmt: skip
+    facts = RunFacts(NAME, batch, seed, timer.events, total_cycles, tasks, timing, mvm_tasks)
     result = summarize_run(arch, info, merged, sink, facts, starts, ends)
     compact = _compact_summary(plan.mode, plan.parts, mappings, runs, sink, arch.tiles,
                                total_cycles)  # fmt: skip
     compact["utilization"] = {**result.summary["utilization"], **compact["utilization"]}
     result.summary.update(compact)
     return result
+
+
+class _EventParts:
+    """Runs parts one after another on one Engine and Chip (module docstring)."""
+
+    def __init__(self, arch: ArchConfig, hw: HardwareParams, sink: TraceSink, seed: int) -> None:
+        self._arch, self._hw, self._sink = arch, hw, sink
+        self._engine = Engine(hw.clock_ghz, seed)
+        self._chip: Chip | None = None
+
+    @property
+    def events(self) -> int:
+        return self._engine.events_processed
+
+    def run(
+        self,
+        part: Part,
+        info: GraphInfo,
+        mapping: ChipMapping,
+        program: Program,
+        sizes: dict[str, int],
+        starts: dict[str, int],
+        ends: dict[str, int],
+    ) -> PartRun:
+        """Load the part's weights, run its program until the engine drains."""
+        engine = self._engine
+        if self._chip is None:
+            self._chip = Chip(engine, self._sink, self._arch, self._hw, mapping.input_tile)
+        runner = ProgramRunner(
+            engine, self._chip, program, mapping, info, self._arch.precision.activation_bits
+        )
+        start, loaded = engine.now_cycles, []
+        engine.process(_load_then_run(engine, WeightLoader(self._chip), mapping, sizes, runner,
+                                      loaded))  # fmt: skip
+        end = engine.run()
+        if any(not event.triggered for event in runner.done):
+            raise RuntimeError(f"part {part.index}: tasks never ran (a dependency cycle)")
+        starts.update(runner.layer_start_cycles)
+        ends.update(runner.layer_end_cycles)
+        return PartRun(start, loaded[0], end)
+
+
+class _EstimatedParts:
+    """Times parts one after another in closed form (cimsim.estimate)."""
+
+    events = 0
+
+    def __init__(self, arch: ArchConfig, hw: HardwareParams, sink: TraceSink) -> None:
+        self._arch, self._hw, self._sink = arch, hw, sink
+        self._now = 0
+
+    def run(
+        self,
+        part: Part,
+        info: GraphInfo,
+        mapping: ChipMapping,
+        program: Program,
+        sizes: dict[str, int],
+        starts: dict[str, int],
+        ends: dict[str, int],
+    ) -> PartRun:
+        """The part's weight load, then its program, from where the last part ended."""
+        hw, cols = self._hw, self._arch.chip.mesh.cols
+        loads = plan_weight_loads(mapping, sizes, RramWriteParams(), hw.clock_ghz)
+        start = self._now
+        loaded = start + estimate_weight_loads(loads, hw, cols, mapping.input_tile, self._sink)
+        bits = self._arch.precision.activation_bits
+        timing = estimate(program, mapping, info, hw, cols, bits, self._sink)
+        starts.update({name: loaded + c for name, c in timing.layer_start_cycles.items()})
+        ends.update({name: loaded + c for name, c in timing.layer_end_cycles.items()})
+        self._now = loaded + timing.total_cycles
+        return PartRun(start, loaded, self._now)
 
 
 def _load_then_run(

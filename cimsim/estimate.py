@@ -31,6 +31,7 @@ from cimsim.config.hardware import HardwareParams
 from cimsim.mapper import ChipMapping
 from cimsim.mapper.dataflow import TaskData, plan_dataflow
 from cimsim.mapper.transfers import access_cycles, digital_cycles, message_cycles
+from cimsim.mapper.weight_loads import LayerLoad
 from cimsim.program import Level, Program
 from cimsim.trace import TraceSink
 from workloads.shapes import GraphInfo
@@ -135,13 +136,50 @@ def estimate(
         free[(task.layer, task.copy)] = finished
         done[task.task_id] = finished + delivery
         ends[task.layer] = max(ends.get(task.layer, 0), done[task.task_id])
+    counts = TraceSink()
     for key, times in uses.items():
-        sink.add_counts(priced[key][3], times)
+        counts.add_counts(priced[key][3], times)
+    sink.add_counts(counts)
     path = max(done, default=0)
-    busiest = max(((cycles, name) for name, cycles in sink.busy_cycles().items()), default=(0, ""))
+    busy = counts.busy_cycles()
+    busiest = max(((cycles, name) for name, cycles in busy.items()), default=(0, ""))
     if busiest[0] > path:  # a port or link has more work than the schedule leaves it time for
         return Estimate(busiest[0], starts, ends, busiest[1])
     return Estimate(path, starts, ends, "critical path")
+
+
+def estimate_weight_loads(
+    loads: tuple[LayerLoad, ...], hw: HardwareParams, mesh_cols: int, dram_tile: int,
+    sink: TraceSink,
+) -> int:  # fmt: skip
+    """Cycles to load a part's weights (``mapper.weight_loads``), counting what the event
+    loader counts. The reads queue on the DRAM port in layer order (as in the engine, where
+    all are issued at once); each copy then receives its shares and is programmed:
+      done = max over copies of (its layer's read end + slowest share message + program)
+    floored, like ``estimate``, by the busiest link: no share leaves before the first read
+    ends, the link carries one at a time, and the copy its last share reaches must still be
+    programmed (first read + link busy + shortest programming)."""
+    counts = TraceSink()
+    timer = _Timer(hw, mesh_cols, dram_tile, counts)
+    read_end = done = 0
+    first_read = program = -1
+    for load in loads:
+        read_end += timer.access(load.layer, "dram", load.dram_bytes, write=False)
+        first_read = read_end if first_read < 0 else first_read
+        for copy in load.copies:
+            program = copy.program_cycles if program < 0 else min(program, copy.program_cycles)
+            arrive = max(
+                (timer.message(load.layer, dram_tile, tile, size) for tile, size in copy.sends),
+                default=0,
+            )
+            done = max(done, read_end + arrive + copy.program_cycles)
+            counts.count(load.layer, "rram", "cell_write", load.cell_writes)
+            counts.count(load.layer, "rram", "row_write", load.row_writes)
+    sink.add_counts(counts)
+    links = [cycles for name, cycles in counts.busy_cycles().items() if name.startswith("link")]
+    if not links:
+        return done
+    return max(done, first_read + max(links) + program)
 
 
 def _task_cycles(

@@ -117,14 +117,13 @@ def _simulate(
     mode: str,
     reuse_mode: str,
 ) -> RunResult:
-    if scheduler == WEIGHT_REUSE:
-        if mode != "event":
-            raise ConfigError("--mode estimate does not cover weight_reuse; use --mode event")
-        from cimsim.compact import run_weight_reuse  # compact builds on this module
-
-        return run_weight_reuse(arch, graph, batch, reuse_mode, duplication, seed, trace, placement)
     if mode not in MODES:
         raise ConfigError(f"--mode {mode!r}: choices are {', '.join(MODES)}")
+    if scheduler == WEIGHT_REUSE:
+        from cimsim.compact import run_weight_reuse  # compact builds on this module
+
+        return run_weight_reuse(arch, graph, batch, reuse_mode, duplication, seed, trace,
+                                placement, mode)  # fmt: skip
     if batch < 1:
         raise ConfigError(f"--batch must be at least 1, got {batch}")
     schedule = get_scheduler(scheduler)

@@ -10,6 +10,7 @@ from cimsim.config.hardware import hardware_params
 from cimsim.errors import CimsimError, MappingError
 from cimsim.mapper import tile_layer
 from cimsim.scheduler.weight_reuse import MODES, plan_parts
+from cimsim.simulate import simulate
 from workloads import zoo
 from workloads.shapes import analyze
 
@@ -140,3 +141,19 @@ def test_bad_input_is_a_clear_error(small_arch, lenet) -> None:
     one_pe = load_arch("tiny", [*SMALL, "tile.pes=1", "tile.pe.crossbars=4", "tile.adc.per_pe=4"])
     with pytest.raises(MappingError, match="layer c5: even one column of its crossbars"):
         run_weight_reuse(one_pe, lenet, 2, "RP")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_estimate_counts_the_same_work_and_is_a_lower_bound(small_arch, lenet, runs, mode) -> None:
+    event = runs[mode]
+    guess = simulate(
+        small_arch, lenet, scheduler="weight_reuse", batch=4, duplication="dynamic",
+        mode="estimate", reuse_mode=mode,
+    ).summary  # fmt: skip
+    assert guess["mode"] == "estimate" and guess["events_processed"] == 0
+    assert guess["bytes"] == event["bytes"]
+    assert guess["rram_cell_writes"] == event["rram_cell_writes"]
+    assert guess["energy_dynamic_pj"] == pytest.approx(event["energy_dynamic_pj"])
+    assert [p["layers"] for p in guess["parts"]] == [p["layers"] for p in event["parts"]]
+    assert 0 < guess["weight_load_cycles"] <= event["weight_load_cycles"]
+    assert 0.5 * event["total_cycles"] <= guess["total_cycles"] <= event["total_cycles"]
