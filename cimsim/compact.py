@@ -21,6 +21,7 @@ run), the RRAM programming of every part included (``rram`` / ``cell_write``).
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cimsim.components.chip import Chip
@@ -73,12 +74,14 @@ def run_weight_reuse(
     trace: TraceLevel | str = TraceLevel.OFF,
     placement: str = "in_order",
     timing: str = "event",
+    spill_path: Path | None = None,
 ) -> RunResult:
     """Simulate ``batch`` inferences of ``graph`` on a compact ``arch`` with weight reuse.
 
     ``mode`` is RP, LL or HT (``cimsim.scheduler.weight_reuse``); ``duplication`` fills the
     PEs each part leaves free. ``timing`` "estimate" times every part in closed form
     (``cimsim.estimate``: its weight load, then its program) instead of running events.
+    Long traces spill to ``spill_path`` as they grow (dropped if the run fails).
     Errors: CimsimError for an unknown mode, HT at batch 1, or a network that fits the chip
     whole (use pipelined, layer_by_layer or cross_layer).
     """
@@ -102,7 +105,7 @@ def run_weight_reuse(
                for layer in info.layers if layer.is_mvm}  # fmt: skip
     plan = plan_parts(info, tilings, arch, mode)
     schedule = part_scheduler(mode)
-    sink = TraceSink(level)
+    sink = TraceSink(level, spill_path)
     timer = (
         _EventParts(arch, hw, sink, seed) if timing == "event" else _EstimatedParts(arch, hw, sink)
     )
@@ -111,16 +114,20 @@ def run_weight_reuse(
     starts: dict[str, int] = {}
     ends: dict[str, int] = {}
     tasks = mvm_tasks = 0
-    for part in plan.parts:
-        sub_info = analyze(part_graph(graph, info, part))
-        mapping = map_network(sub_info, arch, hw, duplication, placement)
-        program = schedule(sub_info, mapping, arch, batch)
-        tasks += len(program.tasks)
-        mvm_tasks += crossbar_tasks(program, sub_info)
-        sizes = {name: layer_weight_bytes(info, name, bits) for name in part.crossbar_layers}
-        run = timer.run(part, sub_info, mapping, program, sizes, starts, ends)
-        mappings.append(mapping)
-        runs.append(run)
+    try:
+        for part in plan.parts:
+            sub_info = analyze(part_graph(graph, info, part))
+            mapping = map_network(sub_info, arch, hw, duplication, placement)
+            program = schedule(sub_info, mapping, arch, batch)
+            tasks += len(program.tasks)
+            mvm_tasks += crossbar_tasks(program, sub_info)
+            sizes = {name: layer_weight_bytes(info, name, bits) for name in part.crossbar_layers}
+            runs.append(timer.run(part, sub_info, mapping, program, sizes, starts, ends))
+            mappings.append(mapping)
+    except BaseException:
+        if sink.intervals is not None:
+            sink.intervals.discard()
+        raise
     total_cycles = runs[-1].end_cycle
     merged = _merge(mappings)
     facts = RunFacts(NAME, batch, seed, timer.events, total_cycles, tasks, timing, mvm_tasks)

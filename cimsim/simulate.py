@@ -123,7 +123,7 @@ def _simulate(
         from cimsim.compact import run_weight_reuse  # compact builds on this module
 
         return run_weight_reuse(arch, graph, batch, reuse_mode, duplication, seed, trace,
-                                placement, mode)  # fmt: skip
+                                placement, mode, spill_path)  # fmt: skip
     if batch < 1:
         raise ConfigError(f"--batch must be at least 1, got {batch}")
     schedule = get_scheduler(scheduler)
