@@ -162,12 +162,11 @@ def estimate_weight_loads(
     counts = TraceSink()
     timer = _Timer(hw, mesh_cols, dram_tile, counts)
     read_end = done = 0
-    first_read = program = -1
+    first_read = None
     for load in loads:
         read_end += timer.access(load.layer, "dram", load.dram_bytes, write=False)
-        first_read = read_end if first_read < 0 else first_read
+        first_read = read_end if first_read is None else first_read
         for copy in load.copies:
-            program = copy.program_cycles if program < 0 else min(program, copy.program_cycles)
             arrive = max(
                 (timer.message(load.layer, dram_tile, tile, size) for tile, size in copy.sends),
                 default=0,
@@ -177,8 +176,9 @@ def estimate_weight_loads(
             counts.count(load.layer, "rram", "row_write", load.row_writes)
     sink.add_counts(counts)
     links = [cycles for name, cycles in counts.busy_cycles().items() if name.startswith("link")]
-    if not links:
+    if first_read is None or not links:
         return done
+    program = min(copy.program_cycles for load in loads for copy in load.copies)
     return max(done, first_read + max(links) + program)
 
 
