@@ -86,8 +86,9 @@ def simulate(
 ) -> RunResult:
     """Simulate ``batch`` inferences of ``graph`` on ``arch`` and summarise the run.
 
-    ``fine_grained`` makes every MVM its own event even where nothing can interleave (the
-    reference run that coarse events must match exactly; slower). ``trace`` picks what is
+    ``fine_grained`` makes every MVM its own event even where nothing can interleave, and
+    queues at ``simpy.Resource`` ports instead of FifoPorts (the reference run that coarse
+    events and fast ports must match exactly; slower). ``trace`` picks what is
     recorded besides counters; long traces spill to ``spill_path`` as they grow.
     ``mode`` "estimate" times the same program in closed form instead (no events, no
     contention; see cimsim.estimate). The ``weight_reuse`` scheduler (compact chips that
@@ -242,7 +243,7 @@ def _run_events(
     label: str,
 ) -> tuple[dict[str, int], dict[str, int], int, int]:
     """Run the program on the SimPy engine: (layer starts, layer ends, cycles, events)."""
-    engine = Engine(hw.clock_ghz, seed)
+    engine = Engine(hw.clock_ghz, seed, reference_ports=fine_grained)
     chip = Chip(engine, sink, arch, hw, mapping.input_tile)
     bar = tqdm(
         total=len(program.tasks),

@@ -68,9 +68,7 @@ class Chip:
         if cycles == 0:
             return
         unit = self.digital_units[tile]
-        wait = unit.acquire()
-        if wait is not None:
-            yield wait
+        yield unit.acquire()
         start = self.engine.now_cycles
         self.sink.tile_work_started(tile, start)
         yield self.engine.timeout(cycles)

@@ -163,9 +163,7 @@ class ProgramRunner:
         sink, engine = self._chip.sink, self._engine
         asked = engine.now_cycles
         for bank in banks:
-            wait = self._chip.adc_banks[bank].acquire()
-            if wait is not None:
-                yield wait
+            yield self._chip.adc_banks[bank].acquire()
         start = engine.now_cycles
         self._idle(tracks, asked, start, Cause.ADC, layer)
         for tile in tiles:

@@ -44,9 +44,7 @@ class MemoryPort:
         cycles = self._cycles_by_size.get(size_bytes)
         if cycles is None:
             cycles = self._cycles_by_size[size_bytes] = self.access_cycles(size_bytes)
-        wait = self._port.acquire()
-        if wait is not None:
-            yield wait
+        yield self._port.acquire()
         yield self._engine.timeout(cycles)
         self._port.release()
         if self._sink.records_transfers:

@@ -88,9 +88,7 @@ class MeshNoc:
         hops = len(route.ports)
         cycles = message_cycles(self._noc, size_bytes, hops, self._engine.clock_ghz)
         for port in route.ports:
-            wait = port.acquire()
-            if wait is not None:
-                yield wait
+            yield port.acquire()
         yield self._engine.timeout(cycles)
         for port in route.ports:
             port.release()

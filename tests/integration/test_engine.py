@@ -7,6 +7,7 @@ from cimsim.config import load_arch
 from cimsim.config.hardware import hardware_params
 from cimsim.mapper import map_network
 from cimsim.simulate import simulate
+from workloads import zoo
 from workloads.shapes import analyze
 
 
@@ -84,12 +85,32 @@ def test_slower_adc_slows_the_run(small_cnn) -> None:
 
 
 def test_coarse_events_match_the_fine_grained_reference(tiny_arch, small_cnn) -> None:
+    """The reference runs every MVM as its own event and queues at simpy.Resource ports."""
     coarse = simulate(tiny_arch, small_cnn, batch=2)
     fine = simulate(tiny_arch, small_cnn, batch=2, fine_grained=True)
     assert fine.summary["events_processed"] > coarse.summary["events_processed"]
     for key in ("events_processed",):
         coarse.summary.pop(key)
         fine.summary.pop(key)
+    assert coarse.summary == fine.summary
+    pd.testing.assert_frame_equal(coarse.layers, fine.layers)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "scheduler", "duplication", "batch"),
+    [
+        ([], "cross_layer", "greedy", 1),  # copies compete for links and the global buffer
+        (["tile.adc.shared_by_pes=2"], "cross_layer", "greedy", 2),  # and for ADC banks
+        ([], "pipelined", "greedy", 3),
+    ],
+)
+def test_contended_runs_match_the_reference(overrides, scheduler, duplication, batch) -> None:
+    arch, graph = load_arch("tiny", overrides), zoo.build("lenet5")
+    kwargs = {"scheduler": scheduler, "duplication": duplication, "batch": batch}
+    coarse = simulate(arch, graph, **kwargs)
+    fine = simulate(arch, graph, fine_grained=True, **kwargs)
+    coarse.summary.pop("events_processed")
+    fine.summary.pop("events_processed")
     assert coarse.summary == fine.summary
     pd.testing.assert_frame_equal(coarse.layers, fine.layers)
 

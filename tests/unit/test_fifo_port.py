@@ -1,5 +1,5 @@
-"""FifoPort queues exactly like a capacity-1 simpy.Resource: same grant cycle for every
-access, whatever the arrival pattern."""
+"""FifoPort queues exactly like a capacity-1 simpy.Resource: the same grant cycle for every
+access, the same order of events, whatever the arrival pattern."""
 
 import simpy
 from hypothesis import given, settings
@@ -17,7 +17,7 @@ plans = st.lists(
 )
 
 
-def _grants_with_resource(plan: Plan) -> list[tuple[int, int, int]]:
+def _grants_with_resource(plan: Plan) -> tuple[list[tuple[int, int, int]], int]:
     env = simpy.Environment()
     port = simpy.Resource(env, capacity=1)
     grants: list[tuple[int, int, int]] = []
@@ -33,10 +33,10 @@ def _grants_with_resource(plan: Plan) -> list[tuple[int, int, int]]:
     for who, accesses in enumerate(plan):
         env.process(user(who, accesses))
     env.run()
-    return sorted(grants)
+    return grants, _scheduled(env)
 
 
-def _grants_with_fifo_port(plan: Plan) -> list[tuple[int, int, int]]:
+def _grants_with_fifo_port(plan: Plan) -> tuple[list[tuple[int, int, int]], int]:
     env = simpy.Environment()
     port = FifoPort(env)
     grants: list[tuple[int, int, int]] = []
@@ -44,9 +44,7 @@ def _grants_with_fifo_port(plan: Plan) -> list[tuple[int, int, int]]:
     def user(who: int, accesses: list[Access]):
         for index, (gap, hold) in enumerate(accesses):
             yield env.timeout(gap)
-            wait = port.acquire()
-            if wait is not None:
-                yield wait
+            yield port.acquire()
             grants.append((who, index, env.now))
             yield env.timeout(hold)
             port.release()
@@ -54,13 +52,23 @@ def _grants_with_fifo_port(plan: Plan) -> list[tuple[int, int, int]]:
     for who, accesses in enumerate(plan):
         env.process(user(who, accesses))
     env.run()
-    return sorted(grants)
+    return grants, _scheduled(env)
+
+
+def _scheduled(env: simpy.Environment) -> int:
+    """Events SimPy scheduled (its event id counter)."""
+    return int(env._eid.__reduce__()[1][0])
 
 
 @settings(max_examples=200, deadline=None)
 @given(plans)
-def test_fifo_port_grants_every_access_when_simpy_resource_does(plan: Plan) -> None:
-    assert _grants_with_fifo_port(plan) == _grants_with_resource(plan)
+def test_fifo_port_schedules_exactly_as_simpy_resource(plan: Plan) -> None:
+    """Same grants, in the same cycles, in the same processing order, with no more events
+    (it skips the release events that would do nothing)."""
+    fifo_grants, fifo_events = _grants_with_fifo_port(plan)
+    resource_grants, resource_events = _grants_with_resource(plan)
+    assert fifo_grants == resource_grants
+    assert fifo_events <= resource_events
 
 
 def test_waiters_are_served_in_the_order_they_asked() -> None:
@@ -70,9 +78,7 @@ def test_waiters_are_served_in_the_order_they_asked() -> None:
 
     def user(name: str, arrive: int):
         yield env.timeout(arrive)
-        wait = port.acquire()
-        if wait is not None:
-            yield wait
+        yield port.acquire()
         order.append(name)
         yield env.timeout(10)
         port.release()
