@@ -111,8 +111,12 @@ class FifoPort:
     def acquire(self) -> simpy.Event:
         """Ask for the port: an event that fires when it is granted."""
         grant = simpy.Event(self._env)
-        self._waiting.append(grant)
-        self._grant_next()
+        if self._busy or self._waiting:
+            self._waiting.append(grant)
+            self._grant_next()  # a free port with waiters goes to the longest waiter first
+        else:
+            self._busy = True
+            grant.succeed()
         return grant
 
     def release(self) -> None:
