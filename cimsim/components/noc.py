@@ -76,10 +76,6 @@ class MeshNoc:
             self._routes[key] = route
         return route
 
-    def hops(self, src: int, dst: int) -> int:
-        """Links between two tiles."""
-        return len(self._route(src, dst).ports)
-
     def send(self, layer: str, src: int, dst: int, size_bytes: int) -> Process:
         """Carry ``size_bytes`` from tile ``src`` to tile ``dst`` (no-op when equal)."""
         if src == dst or size_bytes <= 0:

@@ -30,8 +30,3 @@ def message_cycles(noc: NocParams, size_bytes: int, hops: int, clock_ghz: float)
 def digital_cycles(digital: DigitalParams, element_ops: int, clock_ghz: float) -> int:
     """Cycles of the vector unit for ``element_ops`` element operations."""
     return ns_to_cycles(vector_op_latency_ns(digital, element_ops), clock_ghz)
-
-
-def mesh_hops(src: int, dst: int, cols: int) -> int:
-    """Links on the XY path between two tiles of a mesh (Manhattan distance)."""
-    return abs(src // cols - dst // cols) + abs(src % cols - dst % cols)
