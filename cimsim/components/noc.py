@@ -1,6 +1,6 @@
 """A 2-D mesh NoC with dimension-order (XY) routing and wormhole switching.
 
-Each directed link is a FIFO port (``engine.FifoPort``). A message reserves the links of
+Each directed link is a FIFO port (``engine.Port``). A message reserves the links of
 its XY path in path order (as a wormhole worm does), then takes hops x router latency +
 serialization of its flits, then releases them. XY routing makes the channel dependency
 graph acyclic, so this ordered reservation cannot deadlock. Contention is exact at message
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from cimsim.components.accounting import count_message
 from cimsim.config.hardware import HardwareParams
-from cimsim.engine import Engine, FifoPort, Process
+from cimsim.engine import Engine, Port, Process
 from cimsim.mapper.transfers import message_cycles
 from cimsim.trace import TraceSink
 
@@ -42,7 +42,7 @@ def xy_route(src: int, dst: int, cols: int) -> list[Link]:
 class _Route:
     """An XY path, resolved once: its links' ports and trace names."""
 
-    ports: tuple[FifoPort, ...]
+    ports: tuple[Port, ...]
     names: tuple[str, ...]
 
 
@@ -56,7 +56,7 @@ class MeshNoc:
         self._sink = sink
         self._rows, self._cols = rows, cols
         self._noc = hw.noc
-        self._links: dict[Link, FifoPort] = {}
+        self._links: dict[Link, Port] = {}
         self._routes: dict[tuple[int, int], _Route] = {}
 
     def _route(self, src: int, dst: int) -> _Route:

@@ -11,7 +11,7 @@ import gc
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import simpy
@@ -38,6 +38,16 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+class Port(Protocol):
+    """A single-server FIFO resource: FifoPort, or ResourcePort for reference runs."""
+
+    def acquire(self) -> simpy.Event:
+        """Ask for the port: an event that fires when it is granted."""
+
+    def release(self) -> None:
+        """Free the port for the next in line."""
+
+
 class Engine:
     """Clock, event queue and seeded randomness of one simulation run."""
 
@@ -47,7 +57,9 @@ class Engine:
         self.env = simpy.Environment()
         self.clock_ghz = clock_ghz
         self.rng = np.random.default_rng(seed)
-        self._port_type = ResourcePort if reference_ports else FifoPort
+        self._port_type: Callable[[simpy.Environment], Port] = (
+            ResourcePort if reference_ports else FifoPort
+        )
         # SimPy's own bound methods, not wrappers: these sit on the hot path of every event.
         self.timeout: Callable[[int], simpy.Timeout] = self.env.timeout
         """An event ``cycles`` cycles from now (cycles: a non-negative integer)."""
@@ -65,7 +77,7 @@ class Engine:
         """An event that fires when all ``events`` have."""
         return simpy.AllOf(self.env, events)
 
-    def port(self) -> "FifoPort | ResourcePort":
+    def port(self) -> Port:
         """A single-server FIFO resource (a buffer port, a link, an ADC bank)."""
         return self._port_type(self.env)
 
