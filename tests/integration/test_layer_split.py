@@ -12,7 +12,7 @@ from cimsim.errors import MappingError
 from cimsim.functional import ops
 from cimsim.mapper import tile_layer
 from cimsim.scheduler.layer_split import split_oversized_layers
-from workloads.ir import Activation, Concat, Linear, sequential
+from workloads.ir import Activation, Concat, Conv2d, Linear, sequential
 from workloads.shapes import analyze
 
 WIDE = 2048
@@ -96,3 +96,20 @@ def test_weight_reuse_runs_a_network_with_an_oversized_layer(arch, wide_mlp) -> 
         1024 * WIDE
     )
     assert layers.loc["fc1", "op"] == "concat"
+
+
+def test_an_oversized_conv_is_split_by_output_channels(arch) -> None:
+    wide_conv = sequential(
+        "wide_conv", (64, 8, 8), [("conv", Conv2d(2048, (3, 3), padding=(1, 1)))]
+    )
+    info = analyze(wide_conv)
+    split = split_oversized_layers(wide_conv, info, arch, hardware_params(arch))
+    split_info = analyze(split)
+    slices = [layer for layer in split.layers if layer.name.startswith("conv.slice")]
+    assert len(slices) > 1 and sum(s.op.out_channels for s in slices) == 2048
+    assert all(s.op.kernel == (3, 3) and s.op.padding == (1, 1, 1, 1) for s in slices)
+    assert split.layer("conv").op == Concat(axis=-3)
+    assert split_info.by_name["conv"].output_shape == (2048, 8, 8)
+    assert split_info.total_mvm_macs == info.total_mvm_macs
+    result = run_weight_reuse(arch, wide_conv, 2, "HT")
+    assert len(result.summary["parts"]) == len(slices)
