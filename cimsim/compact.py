@@ -22,7 +22,7 @@ run), the RRAM programming of every part included (``rram`` / ``cell_write``).
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cimsim.components.chip import Chip
 from cimsim.components.executor import ProgramRunner
@@ -47,7 +47,6 @@ from cimsim.scheduler.weight_reuse import (
 )
 from cimsim.simulate import RunFacts, RunResult, crossbar_tasks, prepare, summarize_run
 from cimsim.trace import TraceLevel, TraceSink
-from hwmodels.crossbar.energy import RramWriteParams
 from workloads.ir import Graph
 from workloads.shapes import GraphInfo, analyze
 
@@ -62,6 +61,22 @@ class PartRun:
     """Its weights were programmed; its first task could start."""
     end_cycle: int
     """Its last output reached DRAM."""
+    layer_start_cycles: dict[str, int]
+    """When each of its layers started."""
+    layer_end_cycles: dict[str, int]
+    """When each of its layers' last output arrived."""
+
+
+class _PartTimer(Protocol):
+    """Times one part after another: the engine (_EventParts) or closed form."""
+
+    events: int
+
+    def run(
+        self, part: Part, info: GraphInfo, mapping: ChipMapping, program: Program,
+        sizes: dict[str, int],
+    ) -> PartRun:  # fmt: skip
+        """Load the part's weights (``sizes``: one copy per layer), then run its program."""
 
 
 def run_weight_reuse(
@@ -106,13 +121,11 @@ def run_weight_reuse(
     plan = plan_parts(info, tilings, arch, mode)
     schedule = part_scheduler(mode)
     sink = TraceSink(level, spill_path)
-    timer = (
+    timer: _PartTimer = (
         _EventParts(arch, hw, sink, seed) if timing == "event" else _EstimatedParts(arch, hw, sink)
     )
     mappings: list[ChipMapping] = []
     runs: list[PartRun] = []
-    starts: dict[str, int] = {}
-    ends: dict[str, int] = {}
     tasks = mvm_tasks = 0
     try:
         for part in plan.parts:
@@ -122,13 +135,15 @@ def run_weight_reuse(
             tasks += len(program.tasks)
             mvm_tasks += crossbar_tasks(program, sub_info)
             sizes = {name: layer_weight_bytes(info, name, bits) for name in part.crossbar_layers}
-            runs.append(timer.run(part, sub_info, mapping, program, sizes, starts, ends))
+            runs.append(timer.run(part, sub_info, mapping, program, sizes))
             mappings.append(mapping)
     except BaseException:
         if sink.intervals is not None:
             sink.intervals.discard()
         raise
     total_cycles = runs[-1].end_cycle
+    starts = {name: c for run in runs for name, c in run.layer_start_cycles.items()}
+    ends = {name: c for run in runs for name, c in run.layer_end_cycles.items()}
     merged = _merge(mappings)
     facts = RunFacts(NAME, batch, seed, timer.events, total_cycles, tasks, timing, mvm_tasks)
     result = summarize_run(arch, info, merged, sink, facts, starts, ends)
@@ -158,8 +173,6 @@ class _EventParts:
         mapping: ChipMapping,
         program: Program,
         sizes: dict[str, int],
-        starts: dict[str, int],
-        ends: dict[str, int],
     ) -> PartRun:
         """Load the part's weights, run its program until the engine drains."""
         engine = self._engine
@@ -174,9 +187,8 @@ class _EventParts:
         end = engine.run()
         if any(not event.triggered for event in runner.done):
             raise RuntimeError(f"part {part.index}: tasks never ran (a dependency cycle)")
-        starts.update(runner.layer_start_cycles)
-        ends.update(runner.layer_end_cycles)
-        return PartRun(start, loaded[0], end)
+        return PartRun(start, loaded[0], end, runner.layer_start_cycles,
+                       runner.layer_end_cycles)  # fmt: skip
 
 
 class _EstimatedParts:
@@ -195,20 +207,20 @@ class _EstimatedParts:
         mapping: ChipMapping,
         program: Program,
         sizes: dict[str, int],
-        starts: dict[str, int],
-        ends: dict[str, int],
     ) -> PartRun:
         """The part's weight load, then its program, from where the last part ended."""
         hw, cols = self._hw, self._arch.chip.mesh.cols
-        loads = plan_weight_loads(mapping, sizes, RramWriteParams(), hw.clock_ghz)
+        loads = plan_weight_loads(mapping, sizes, hw.clock_ghz)
         start = self._now
         loaded = start + estimate_weight_loads(loads, hw, cols, mapping.input_tile, self._sink)
         bits = self._arch.precision.activation_bits
         timing = estimate(program, mapping, info, hw, cols, bits, self._sink)
-        starts.update({name: loaded + c for name, c in timing.layer_start_cycles.items()})
-        ends.update({name: loaded + c for name, c in timing.layer_end_cycles.items()})
         self._now = loaded + timing.total_cycles
-        return PartRun(start, loaded, self._now)
+        return PartRun(
+            start, loaded, self._now,
+            {name: loaded + c for name, c in timing.layer_start_cycles.items()},
+            {name: loaded + c for name, c in timing.layer_end_cycles.items()},
+        )  # fmt: skip
 
 
 def _load_then_run(

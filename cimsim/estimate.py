@@ -25,6 +25,10 @@ from cimsim.components.accounting import (
     count_message,
     count_mvms,
     count_pe_busy,
+    digital_unit_name,
+    link_name,
+    pe_names,
+    tile_buffer_name,
 )
 from cimsim.components.noc import xy_route
 from cimsim.config.hardware import HardwareParams
@@ -56,21 +60,22 @@ class _Timer:
 
     def __init__(self, hw: HardwareParams, cols: int, input_tile: int, sink: TraceSink) -> None:
         self._hw, self._cols, self._input_tile, self._sink = hw, cols, input_tile, sink
+        self._memories = {
+            "tile_buffer": hw.tile_buffer,
+            "global_buffer": hw.global_buffer,
+            "dram": hw.dram,
+        }
 
     def access(self, layer: str, kind: str, size: int, write: bool, tile: int = -1) -> int:
         """One access of the global buffer, DRAM or (``tile``'s) tile buffer."""
-        params = {
-            "tile_buffer": self._hw.tile_buffer,
-            "global_buffer": self._hw.global_buffer,
-            "dram": self._hw.dram,
-        }[kind]
+        params = self._memories[kind]
         if size <= 0:
             return 0
         count_access(self._sink, layer, kind, size, write)
         cycles = access_cycles(
             size, params.bandwidth_gbps, params.access_latency_ns, self._hw.clock_ghz
         )
-        self._sink.busy(f"tile{tile}.buffer" if kind == "tile_buffer" else kind, cycles)
+        self._sink.busy(tile_buffer_name(tile) if kind == "tile_buffer" else kind, cycles)
         return cycles
 
     def message(self, layer: str, src: int, dst: int, size: int) -> int:
@@ -78,10 +83,9 @@ class _Timer:
             return 0
         links = xy_route(src, dst, self._cols)
         count_message(self._sink, layer, size, len(links), self._hw.noc.flit_bytes)
-        self._sink.count(layer, "noc", "injected_byte", size)
         cycles = message_cycles(self._hw.noc, size, len(links), self._hw.clock_ghz)
         for a, b in links:
-            self._sink.busy(f"link{a}-{b}", cycles)
+            self._sink.busy(link_name(a, b), cycles)
         return cycles
 
     def fetch(self, layer: str, level: Level, tile: int, size: int) -> int:
@@ -223,13 +227,13 @@ def _compute_cycles(
         count_digital(sink, layer, data.element_ops)
         cycles = digital_cycles(hw.digital, data.element_ops, hw.clock_ghz)
         if cycles:
-            sink.busy(f"tile{home}.digital", cycles)
+            sink.busy(digital_unit_name(home), cycles)
         return max(cycles, read)
     costs = mapping.costs[layer][copy]
     placement = mapping.copies[layer][copy]
     vectors = data.vectors
     count_mvms(sink, layer, costs, vectors, len(placement.groups))
-    count_pe_busy(sink, placement, vectors * costs.mvm_cycles)
+    count_pe_busy(sink, pe_names(placement), vectors * costs.mvm_cycles)
     scatter = max(
         (timer.message(layer, home, t, vectors * s) for t, s in costs.remote_input_bytes),
         default=0,

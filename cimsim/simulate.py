@@ -54,10 +54,15 @@ class RunResult:
     """Per-layer errors of a functional run (cimsim.functional), saved as functional.csv."""
 
 
+def is_onnx_file(spec: str) -> bool:
+    """Whether a ``--workload`` names an ONNX file (rather than a built-in network)."""
+    return spec.endswith(".onnx") or Path(spec).is_file()
+
+
 def load_workload(spec: str, input_shapes: dict[str, tuple[int, ...]] | None = None) -> Graph:
     """A built-in network by name, or an ONNX file by path; errors name what is wrong."""
     try:
-        if spec.endswith(".onnx") or Path(spec).is_file():
+        if is_onnx_file(spec):
             from workloads.onnx_import import load_onnx
 
             return load_onnx(spec, input_shapes)
@@ -68,6 +73,7 @@ def load_workload(spec: str, input_shapes: dict[str, tuple[int, ...]] | None = N
         raise WorkloadInputError(str(exc)) from None
 
 
+@collector_paused()
 def simulate(
     arch: ArchConfig,
     graph: Graph,
@@ -90,34 +96,11 @@ def simulate(
     queues at ``simpy.Resource`` ports instead of FifoPorts (the reference run that coarse
     events and fast ports must match exactly; slower). ``trace`` picks what is
     recorded besides counters; long traces spill to ``spill_path`` as they grow.
-    ``mode`` "estimate" times the same program in closed form instead (no events, no
-    contention; see cimsim.estimate). The ``weight_reuse`` scheduler (compact chips that
-    cannot hold every weight) runs the network in parts, ``reuse_mode`` RP, LL or HT
-    (cimsim.compact).
+    ``mode`` "estimate" times the same program in closed form instead (no events; no
+    queueing, but never below the busiest port's busy time; see cimsim.estimate). The
+    ``weight_reuse`` scheduler (compact chips that cannot hold every weight) runs the
+    network in parts, ``reuse_mode`` RP, LL or HT (cimsim.compact).
     """
-    with collector_paused():
-        return _simulate(
-            arch, graph, scheduler, batch, seed, duplication, placement, extra_pes, progress,
-            fine_grained, trace, spill_path, mode, reuse_mode,
-        )  # fmt: skip
-
-
-def _simulate(
-    arch: ArchConfig,
-    graph: Graph,
-    scheduler: str,
-    batch: int,
-    seed: int,
-    duplication: str,
-    placement: str,
-    extra_pes: int | None,
-    progress: bool,
-    fine_grained: bool,
-    trace: TraceLevel | str,
-    spill_path: Path | None,
-    mode: str,
-    reuse_mode: str,
-) -> RunResult:
     if mode not in MODES:
         raise ConfigError(f"--mode {mode!r}: choices are {', '.join(MODES)}")
     if scheduler == WEIGHT_REUSE:
@@ -354,7 +337,7 @@ def add_functional(
     under ``summary["functional"]``. An ONNX ``workload`` runs with the file's own weights;
     built-in networks with seeded ones."""
     weights = None
-    if workload.endswith(".onnx") or Path(workload).is_file():
+    if is_onnx_file(workload):
         from workloads.onnx_import import load_onnx_weights
 
         weights = {

@@ -1,8 +1,36 @@
-"""What each unit of work adds to the counters: one definition for the engine and estimate."""
+"""What each unit of work adds to the counters, and the names busy time and traces use:
+one definition for the engine and the estimate."""
+
+from collections.abc import Sequence
 
 from cimsim.mapper import CopyCosts, CopyPlacement
 from cimsim.trace import TraceSink
 from hwmodels.noc import flits_for_bytes
+
+
+def pe_name(tile: int, pe: int) -> str:
+    """Trace and busy-time name of a PE (crossbar group)."""
+    return f"tile{tile}.pe{pe}"
+
+
+def pe_names(placement: CopyPlacement) -> tuple[str, ...]:
+    """Names of every PE of a layer copy, in group order."""
+    return tuple(pe_name(group.tile, group.pe) for group in placement.groups)
+
+
+def tile_buffer_name(tile: int) -> str:
+    """Name of a tile's buffer port."""
+    return f"tile{tile}.buffer"
+
+
+def digital_unit_name(tile: int) -> str:
+    """Name of a tile's vector unit."""
+    return f"tile{tile}.digital"
+
+
+def link_name(src: int, dst: int) -> str:
+    """Name of the directed NoC link between neighbouring tiles."""
+    return f"link{src}-{dst}"
 
 
 def count_access(sink: TraceSink, layer: str, kind: str, size_bytes: int, write: bool) -> None:
@@ -11,8 +39,9 @@ def count_access(sink: TraceSink, layer: str, kind: str, size_bytes: int, write:
 
 
 def count_message(sink: TraceSink, layer: str, size_bytes: int, hops: int, flit_bytes: int) -> None:
-    """A NoC message delivered over ``hops`` links."""
+    """A NoC message injected and delivered over ``hops`` links."""
     flits = flits_for_bytes(size_bytes, flit_bytes)
+    sink.count(layer, "noc", "injected_byte", size_bytes)
     sink.count(layer, "noc", "message", 1)
     sink.count(layer, "noc", "byte", size_bytes)
     sink.count(layer, "noc", "byte_hop", size_bytes * hops)
@@ -35,7 +64,7 @@ def count_digital(sink: TraceSink, layer: str, element_ops: int) -> None:
     sink.count(layer, "digital", "element_op", element_ops)
 
 
-def count_pe_busy(sink: TraceSink, placement: CopyPlacement, cycles: int) -> None:
-    """Busy time of every PE of a layer copy."""
-    for group in placement.groups:
-        sink.busy(f"tile{group.tile}.pe{group.pe}", cycles)
+def count_pe_busy(sink: TraceSink, pes: Sequence[str], cycles: int) -> None:
+    """Busy time of every PE of a layer copy (``pes``: their names, from pe_names)."""
+    for name in pes:
+        sink.busy(name, cycles)

@@ -5,7 +5,7 @@ consumer will read them (by the edge's storage level), and fetching them back fr
 global buffer or DRAM into the consumer's tile.
 """
 
-from cimsim.components.accounting import count_digital
+from cimsim.components.accounting import count_digital, digital_unit_name, tile_buffer_name
 from cimsim.components.memory import MemoryPort
 from cimsim.components.noc import MeshNoc
 from cimsim.config.hardware import HardwareParams
@@ -36,7 +36,7 @@ class Chip:
             MemoryPort(
                 engine,
                 sink,
-                f"tile{t}.buffer",
+                tile_buffer_name(t),
                 "tile_buffer",
                 hw.tile_buffer.bandwidth_gbps,
                 hw.tile_buffer.access_latency_ns,
@@ -74,9 +74,10 @@ class Chip:
         yield self.engine.timeout(cycles)
         self.sink.tile_work_finished(tile, start + cycles)
         unit.release()
-        self.sink.interval(start, start + cycles, f"tile{tile}.digital", "digital", layer)
+        unit_name = digital_unit_name(tile)
+        self.sink.interval(start, start + cycles, unit_name, "digital", layer)
         count_digital(self.sink, layer, element_ops)
-        self.sink.busy(f"tile{tile}.digital", cycles)
+        self.sink.busy(unit_name, cycles)
 
     def deliver(self, layer: str, src_tile: int, level: Level, dst_tile: int, size: int) -> Process:
         """Move ``size`` bytes produced on ``src_tile`` to where the consumer reads them."""

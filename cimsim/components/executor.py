@@ -21,7 +21,7 @@ return to the home tile after them.
 from collections.abc import Callable, Generator
 from typing import Any
 
-from cimsim.components.accounting import count_mvms, count_pe_busy
+from cimsim.components.accounting import count_mvms, count_pe_busy, pe_names
 from cimsim.components.chip import Chip
 from cimsim.engine import Engine, Process
 from cimsim.mapper import ChipMapping
@@ -66,7 +66,8 @@ class ProgramRunner:
 
     def _run_queue(self, layer: str, copy: int, queue: tuple[int, ...]) -> Process:
         is_mvm = self._info.by_name[layer].is_mvm
-        tracks = self._pe_tracks(layer, copy)
+        pes = pe_names(self._mapping.copies[layer][copy]) if is_mvm else ()
+        tracks = pes if self._chip.sink.records_compute else ()  # PE tracks, when tracing
         free_since = 0  # when this copy's PEs last became free
         for task_id in queue:
             task, data = self._program.tasks[task_id], self._plan[task_id]
@@ -85,20 +86,13 @@ class ProgramRunner:
                 cause = yield from self._fetch_inputs(layer, data)
                 self._idle(tracks, ready, self._engine.now_cycles, cause, layer)
             if is_mvm:
-                yield from self._compute_mvm(task, data, tracks)
+                yield from self._compute_mvm(task, data, pes, tracks)
             else:
                 yield from self._compute_digital(layer, data)
             free_since = self._engine.now_cycles
             if data.freed_bytes:
                 self._chip.sink.buffer_level(data.home_tile, free_since, -data.freed_bytes)
             self._engine.process(self._deliver(task, data))
-
-    def _pe_tracks(self, layer: str, copy: int) -> tuple[str, ...]:
-        """Trace components of a crossbar layer copy: one per PE; none when not tracing."""
-        if not self._chip.sink.records_compute or layer not in self._mapping.copies:
-            return ()
-        groups = self._mapping.copies[layer][copy].groups
-        return tuple(f"tile{g.tile}.pe{g.pe}" for g in groups)
 
     def _idle(self, tracks: tuple[str, ...], start: int, end: int, cause: str, layer: str) -> None:
         if end > start:
@@ -114,7 +108,9 @@ class ProgramRunner:
             return Cause.DRAM
         return Cause.GLOBAL_BUFFER
 
-    def _compute_mvm(self, task: Task, data: TaskData, tracks: tuple[str, ...]) -> Process:
+    def _compute_mvm(
+        self, task: Task, data: TaskData, pes: tuple[str, ...], tracks: tuple[str, ...]
+    ) -> Process:
         chip, name, engine, home = self._chip, task.layer, self._engine, data.home_tile
         costs = self._mapping.costs[name][task.copy]
         placement = self._mapping.copies[name][task.copy]
@@ -133,7 +129,7 @@ class ProgramRunner:
                 yield from self._one_mvm(name, placement.tiles, banks, costs.mvm_cycles, tracks)
         else:
             yield from self._one_mvm(name, placement.tiles, (), cycles, tracks)
-        count_pe_busy(chip.sink, placement, cycles)
+        count_pe_busy(chip.sink, pes, cycles)
         count_mvms(chip.sink, name, costs, vectors, len(placement.groups))
         pending = [s for s in streams if not s.triggered]
         if pending:

@@ -9,7 +9,7 @@ granularity: a message waits while any link of its path carries another message.
 
 from dataclasses import dataclass
 
-from cimsim.components.accounting import count_message
+from cimsim.components.accounting import count_message, link_name
 from cimsim.config.hardware import HardwareParams
 from cimsim.engine import Engine, Port, Process
 from cimsim.mapper.transfers import message_cycles
@@ -58,6 +58,8 @@ class MeshNoc:
         self._noc = hw.noc
         self._links: dict[Link, Port] = {}
         self._routes: dict[tuple[int, int], _Route] = {}
+        self._cycles: dict[tuple[int, int], int] = {}
+        """(bytes, hops) -> message cycles: a run sends the same few sizes many times."""
 
     def _route(self, src: int, dst: int) -> _Route:
         """The XY path, memoised; link ports are made on first use."""
@@ -72,7 +74,7 @@ class MeshNoc:
                 if link not in self._links:
                     self._links[link] = self._engine.port()
             ports = tuple(self._links[link] for link in links)
-            route = _Route(ports, tuple(f"link{a}-{b}" for a, b in links))
+            route = _Route(ports, tuple(link_name(a, b) for a, b in links))
             self._routes[key] = route
         return route
 
@@ -82,14 +84,16 @@ class MeshNoc:
             return
         route = self._route(src, dst)
         hops = len(route.ports)
-        cycles = message_cycles(self._noc, size_bytes, hops, self._engine.clock_ghz)
+        cycles = self._cycles.get((size_bytes, hops))
+        if cycles is None:
+            cycles = message_cycles(self._noc, size_bytes, hops, self._engine.clock_ghz)
+            self._cycles[(size_bytes, hops)] = cycles
         for port in route.ports:
             yield port.acquire()
         yield self._engine.timeout(cycles)
         for port in route.ports:
             port.release()
         sink = self._sink
-        sink.count(layer, "noc", "injected_byte", size_bytes)
         count_message(sink, layer, size_bytes, hops, self._noc.flit_bytes)
         for name in route.names:
             sink.busy(name, cycles)

@@ -13,6 +13,7 @@ a ``program`` interval.
 
 from collections.abc import Mapping
 
+from cimsim.components.accounting import pe_names
 from cimsim.components.chip import Chip
 from cimsim.engine import Process
 from cimsim.mapper import ChipMapping
@@ -25,14 +26,15 @@ class WeightLoader:
     """Loads the weights of a mapping (a part of a network) onto the chip."""
 
     def __init__(self, chip: Chip, write: RramWriteParams | None = None) -> None:
+        """``write``: RRAM write figures (hwmodels' defaults when None)."""
         self._chip = chip
-        self._write = write or RramWriteParams()
+        self._write = write
 
     def load(self, mapping: ChipMapping, weight_bytes: Mapping[str, int]) -> Process:
         """Load every crossbar layer of ``mapping``; ``weight_bytes``: one copy, per layer."""
         engine = self._chip.engine
         start = engine.now_cycles
-        loads = plan_weight_loads(mapping, weight_bytes, self._write, self._chip.hw.clock_ghz)
+        loads = plan_weight_loads(mapping, weight_bytes, self._chip.hw.clock_ghz, self._write)
         layers = [
             engine.process(self._load_layer(load, mapping.input_tile, start)) for load in loads
         ]
@@ -60,7 +62,6 @@ class WeightLoader:
         yield chip.engine.timeout(copy.program_cycles)
         chip.sink.count(name, "rram", "cell_write", load.cell_writes)
         chip.sink.count(name, "rram", "row_write", load.row_writes)
-        for group in copy.placement.groups:
-            track = f"tile{group.tile}.pe{group.pe}"
+        for track in pe_names(copy.placement):
             chip.sink.interval(since, start, track, "idle", name, cause=Cause.WEIGHTS)
             chip.sink.interval(start, start + copy.program_cycles, track, "program", name)

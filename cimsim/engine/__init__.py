@@ -22,7 +22,8 @@ Process = Generator[simpy.Event, Any, Any]
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a run, and restore it afterwards.
+    """Pause Python's cyclic garbage collector for a run, and restore it afterwards
+    (a context manager, or a decorator: ``@collector_paused()``).
 
     A run allocates hundreds of thousands of short-lived events and generator frames while
     keeping its program and plan alive; the collector's generation scans over those live

@@ -58,10 +58,12 @@ def rows_written(tiling: LayerTiling) -> int:
 def plan_weight_loads(
     mapping: ChipMapping,
     weight_bytes: Mapping[str, int],
-    write: RramWriteParams,
     clock_ghz: float,
+    write: RramWriteParams | None = None,
 ) -> tuple[LayerLoad, ...]:
-    """The load of every crossbar layer of ``mapping`` (``weight_bytes``: one copy each)."""
+    """The load of every crossbar layer of ``mapping`` (``weight_bytes``: one copy each);
+    ``write``: the RRAM write figures, hwmodels' defaults unless given."""
+    write = write or RramWriteParams()
     loads = []
     for name, placements in mapping.copies.items():
         tiling, size = mapping.tilings[name], weight_bytes[name]
