@@ -129,9 +129,18 @@ class GraphInfo:
     layers: tuple[LayerInfo, ...]
     outputs: tuple[str, ...]
     by_name: Mapping[str, LayerInfo] = field(init=False, repr=False, compare=False)
+    consumers: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    """Tensor (graph input or layer) -> the layers that read it, in topological order."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", MappingProxyType({i.name: i for i in self.layers}))
+        readers: dict[str, list[str]] = {name: [] for name, _ in self.inputs}
+        for layer in self.layers:
+            readers[layer.name] = []
+            for tensor in dict.fromkeys(layer.inputs):
+                readers.setdefault(tensor, []).append(layer.name)
+        consumers = MappingProxyType({k: tuple(v) for k, v in readers.items()})
+        object.__setattr__(self, "consumers", consumers)
 
     @property
     def total_macs(self) -> int:

@@ -13,6 +13,7 @@ counted once (the engine delivers them once).
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from cimsim.config.model import ArchConfig
 from cimsim.mapper import ChipMapping
@@ -59,6 +60,15 @@ def edge_levels_row_window(
     return _assign(info, arch, mapping, window, whole_run=True)
 
 
+@dataclass
+class _Held:
+    """What one tile holds of one producer's tensor, over layer positions [first, last]."""
+
+    size_bytes: float
+    first: int
+    last: int
+
+
 def _assign(
     info: GraphInfo,
     arch: ArchConfig,
@@ -66,12 +76,12 @@ def _assign(
     footprint: Footprint,
     whole_run: bool,
 ) -> dict[tuple[str, str], Level]:
-    capacity = arch.tile.buffer.size_bytes
+    capacity_bytes = arch.tile.buffer.size_bytes
+    bits = arch.precision.activation_bits
     position = {layer.name: i for i, layer in enumerate(info.layers)}
     graph_inputs = {name for name, _ in info.inputs}
     last = len(info.layers)
-    # (tile, producer) -> [bytes, first position, last position] of what the tile holds
-    placed: dict[tuple[int, str], list[float]] = {}
+    placed: dict[tuple[int, str], _Held] = {}  # (tile, producer) -> what the tile holds
     levels: dict[tuple[str, str], Level] = {}
     for layer in info.layers:
         homes = _homes(layer.name, mapping)
@@ -80,18 +90,18 @@ def _assign(
             if producer in graph_inputs:
                 levels[edge] = Level.DRAM
                 continue
-            size = footprint(layer, index)
-            start = 0 if whole_run else position[producer]
-            end = last if whole_run else position[layer.name]
-            if all(_fits(placed, tile, producer, size, start, end, capacity) for tile in homes):
+            want = _Held(
+                footprint(layer, index),
+                0 if whole_run else position[producer],
+                last if whole_run else position[layer.name],
+            )
+            if all(_fits(placed, tile, producer, want, capacity_bytes) for tile in homes):
                 levels[edge] = Level.TILE
                 for tile in homes:
-                    held = placed.setdefault((tile, producer), [0.0, start, end])
-                    held[0] = max(held[0], size)
-                    held[1], held[2] = min(held[1], start), max(held[2], end)
+                    placed[(tile, producer)] = _widened(placed.get((tile, producer)), want)
                 continue
-            whole = _elements(layer.input_shapes[index]) * arch.precision.activation_bits / 8
-            fits_global = whole <= arch.chip.global_buffer.size_bytes
+            whole_bytes = _elements(layer.input_shapes[index]) * bits / 8
+            fits_global = whole_bytes <= arch.chip.global_buffer.size_bytes
             levels[edge] = Level.GLOBAL if fits_global else Level.DRAM
     return levels
 
@@ -101,24 +111,27 @@ def _homes(layer: str, mapping: ChipMapping) -> list[int]:
     return sorted({mapping.home_tile(layer, copy) for copy in range(copies)})
 
 
+def _widened(held: _Held | None, want: _Held) -> _Held:
+    """Rows a tile already holds for another consumer are counted once: widen, do not add."""
+    if held is None:
+        return want
+    return _Held(max(held.size_bytes, want.size_bytes), min(held.first, want.first),
+                 max(held.last, want.last))  # fmt: skip
+
+
 def _fits(
-    placed: dict[tuple[int, str], list[float]],
+    placed: dict[tuple[int, str], _Held],
     tile: int,
     producer: str,
-    size: float,
-    start: int,
-    end: int,
-    capacity: float,
+    want: _Held,
+    capacity_bytes: float,
 ) -> bool:
-    """Whether ``size`` bytes of ``producer`` fit on ``tile`` over positions [start, end]."""
-    mine = placed.get((tile, producer))
-    if mine is not None:  # the tile already holds these rows: widen, do not add
-        size = max(size, mine[0])
-        start, end = min(start, int(mine[1])), max(end, int(mine[2]))
+    """Whether ``want`` of ``producer`` fits on ``tile`` beside what the tile holds."""
+    mine = _widened(placed.get((tile, producer)), want)
     others = [held for (t, p), held in placed.items() if t == tile and p != producer]
-    for moment in range(start, end + 1):
-        live = sum(held[0] for held in others if held[1] <= moment <= held[2])
-        if live + size > capacity:
+    for moment in range(mine.first, mine.last + 1):
+        live_bytes = sum(held.size_bytes for held in others if held.first <= moment <= held.last)
+        if live_bytes + mine.size_bytes > capacity_bytes:
             return False
     return True
 

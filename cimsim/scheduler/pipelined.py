@@ -32,24 +32,20 @@ def schedule(info: GraphInfo, mapping: ChipMapping, arch: ArchConfig, batch: int
             "at batch 1 use layer_by_layer or cross_layer"
         )
     builder = ProgramBuilder(info)
-    consumers = {layer.name: [] for layer in info.layers}
-    for layer in info.layers:
-        for producer in layer.inputs:
-            consumers.setdefault(producer, []).append(layer.name)
     for inference in range(batch):
         for layer in info.layers:
             copies = len(mapping.copies.get(layer.name, ())) or 1
             credits = [
                 task
-                for consumer in consumers[layer.name]
+                for consumer in info.consumers[layer.name]
                 for task in builder.tasks_of(consumer, inference - CREDITS)
             ]
             deps = builder.producer_tasks(layer.name, inference, 0, layer.output_rows)
             for copy, (start, stop) in enumerate(row_blocks(layer.output_rows, copies)):
                 for row in range(start, stop):  # later rows follow the first in copy order
                     first = row == start
-                    waits = (deps, credits) if first else ((), ())
-                    builder.add(layer.name, copy, inference, (row, row + 1), waits[0], "input",
-                                waits[1])  # fmt: skip
+                    waits, held_by = (deps, credits) if first else ((), ())
+                    builder.add(layer.name, copy, inference, (row, row + 1), waits, "input",
+                                held_by)  # fmt: skip
     levels = edge_levels_whole_tensor(info, arch, mapping, tensors=CREDITS, all_live=True)
     return builder.build(NAME, batch, levels)

@@ -141,8 +141,7 @@ def _part(
     outputs = [
         name
         for name in names
-        if name in info.outputs
-        or any(name in info.by_name[later].inputs for later in sorted(after))
+        if name in info.outputs or any(reader in after for reader in info.consumers[name])
     ]
     crossbar = tuple(name for name in names if name in pes)
     bits = arch.precision.weight_bits

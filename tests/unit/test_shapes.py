@@ -114,6 +114,10 @@ def test_add_concat_matmul_two_inputs() -> None:
     mm = info["mm"]
     assert mm.output_shape == (4, 3, 3) and not mm.is_mvm
     assert mm.macs == 4 * 3 * 2 * 3 and mm.element_ops == mm.macs and mm.mvm_rows == 0
+    consumers = analyze(g).consumers
+    assert consumers["a"] == ("add", "cat") and consumers["b"] == ("add",)
+    assert consumers["q"] == ("kt", "mm")  # read once per layer, in topological order
+    assert consumers["cat"] == () and consumers["mm"] == ()
 
 
 def test_graph_totals() -> None:
