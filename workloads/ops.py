@@ -353,6 +353,19 @@ class Activation(_OpBase):
 
 
 @dataclass(frozen=True)
+class CausalMask(_OpBase):
+    """Attention scores (..., S, L) with every key after its query masked out.
+
+    Query i of the last S of L positions may attend to keys 0 .. i + L - S; the others are
+    set to -inf (so a following softmax gives them weight 0). Decoder self-attention needs
+    this rule; keeping it as a rule, not as an (S, L) constant, lets prefill run at any
+    sequence length.
+    """
+
+    op_kind: ClassVar[str] = "causal_mask"
+
+
+@dataclass(frozen=True)
 class Softmax(_OpBase):
     """Softmax along ``axis`` (batch-free; default the last)."""
 
@@ -392,7 +405,7 @@ class MatMul(_OpBase):
 
 Op = (
     Conv2d | Linear | Pool | GlobalAvgPool | Add | Mul | Sub | Div | Elementwise | ReduceMean
-    | Slice | Concat | Flatten | Reshape | Transpose | Activation | Softmax | LayerNorm
-    | BatchNorm | MatMul
+    | Slice | Concat | Flatten | Reshape | Transpose | Activation | CausalMask | Softmax
+    | LayerNorm | BatchNorm | MatMul
 )  # fmt: skip
 OP_TYPES: tuple[type, ...] = get_args(Op)

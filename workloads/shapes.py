@@ -29,6 +29,7 @@ from workloads.ir import (
     Activation,
     Add,
     BatchNorm,
+    CausalMask,
     Concat,
     Conv2d,
     Div,
@@ -289,6 +290,10 @@ def _infer(op: Op, shapes: tuple[Shape, ...]) -> _Result:
             if min(out) < 1:
                 raise ValueError(f"slice {op} of {x} is empty")
             return _Result(out)
+        case CausalMask():
+            if len(x) < 2 or x[-2] > x[-1]:
+                raise ValueError(f"expects (..., S, L) attention scores with S <= L, got {x}")
+            return _Result(x, element_ops=n)
         case Softmax():
             _axis(op.axis, len(x))
             return _Result(x, element_ops=n)

@@ -23,6 +23,7 @@ from workloads.ir import (
     Activation,
     Add,
     BatchNorm,
+    CausalMask,
     Concat,
     Conv2d,
     Div,
@@ -166,6 +167,8 @@ def digital_layer(
         case Slice():
             assert op.steps is not None
             return ops.slice_axes(x, op.axes, op.starts, op.stops, op.steps)
+        case CausalMask():
+            return ops.causal_mask(x)
         case Softmax():
             return ops.softmax(x, op.axis)
         case LayerNorm():

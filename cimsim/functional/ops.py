@@ -170,6 +170,14 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
+def causal_mask(x: np.ndarray) -> np.ndarray:
+    """Scores (B, ..., S, L) with keys after each query set to -inf (workloads CausalMask):
+    query i of the last S positions keeps keys 0 .. i + L - S."""
+    queries, keys = x.shape[-2:]
+    later = np.triu(np.ones((queries, keys), dtype=bool), k=keys - queries + 1)
+    return np.where(later, -np.inf, x)
+
+
 def softmax(x: np.ndarray, axis: int) -> np.ndarray:
     """exp(x - max) / sum exp(x - max) along the batch-free ``axis``."""
     ax = batched_axis(axis)

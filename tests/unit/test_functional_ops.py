@@ -207,3 +207,14 @@ def test_data_movement_ops():
     np.testing.assert_array_equal(ops.flatten(x)[1], [6, 7, 8, 9, 10, 11])
     np.testing.assert_array_equal(ops.reshape(x, (3, -1))[0], [[0, 1], [2, 3], [4, 5]])
     np.testing.assert_array_equal(ops.transpose(x, (1, 0))[0], [[0, 3], [1, 4], [2, 5]])
+
+
+def test_causal_mask_hides_later_keys_as_a_constant_mask_would() -> None:
+    rng = np.random.default_rng(0)
+    scores = rng.normal(size=(2, 3, 4, 6))  # batch, heads, 4 queries, 6 keys (2 cached)
+    masked = ops.softmax(ops.causal_mask(scores), -1)
+    query, key = np.indices((4, 6))
+    later = key > query + 2
+    assert (masked[..., later] == 0).all() and (masked[..., ~later] > 0).all()
+    constant = np.where(later, -1e9, 0.0)  # the additive mask a torch export carries
+    np.testing.assert_allclose(masked, ops.softmax(scores + constant, -1), atol=1e-12)

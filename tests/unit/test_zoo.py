@@ -144,6 +144,8 @@ def test_gpt2_decode_uses_kv_cache() -> None:
     assert info.total_macs == 2 * (7_077_888 + 1536 * 101)
     prefill = analyze(zoo.build("gpt2_prefill", seq_len=16))
     assert "block0.attn.mask" in prefill.by_name
+    long_prefill = analyze(zoo.build("gpt2_prefill", seq_len=2048))  # the mask is a rule
+    assert long_prefill.by_name["block0.attn.mask"].output_shape == (12, 2048, 2048)
 
 
 def test_unknown_name_lists_available() -> None:

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from workloads.errors import WorkloadError
 from workloads.ir import (
     Add,
+    CausalMask,
     Concat,
     Elementwise,
     Graph,
@@ -62,9 +61,8 @@ def _attention(
         kt = b.add(f"{p}.k_t", Transpose((0, 2, 1)), k_all)
     s = b.add(f"{p}.scores", MatMul(), qh, kt)
     s = b.add(f"{p}.scale", Elementwise.of("mul", 1.0 / math.sqrt(dim // heads)), s)
-    if causal and cache is None:  # -1e4 above the diagonal: no attending to later tokens
-        mask = np.triu(np.full((seq, seq), -1e4), k=1)
-        s = b.add(f"{p}.mask", Elementwise.of("add", mask), s)
+    if causal and cache is None:  # no attending to later tokens
+        s = b.add(f"{p}.mask", CausalMask(), s)
     s = b.add(f"{p}.softmax", Softmax(-1), s)
     ctx = b.add(f"{p}.context", MatMul(), s, vh)
     ctx = b.add(f"{p}.merge_perm", Transpose((1, 0, 2)), ctx)
