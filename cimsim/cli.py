@@ -32,6 +32,7 @@ from cimsim.simulate import (
     WEIGHT_REUSE,
     add_functional,
     load_workload,
+    load_workload_with_weights,
     simulate,
     write_results,
 )
@@ -264,7 +265,7 @@ def _run(args: argparse.Namespace) -> int:
     if (args.trace != "off" or args.plots) and args.out is None:
         raise CimsimError("--trace and --plots need --out DIR to write into")
     arch = load_arch(args.arch, args.set)
-    graph = load_workload(args.workload, parse_input_shapes(args.input_shape))
+    graph, weights = load_workload_with_weights(args.workload, parse_input_shapes(args.input_shape))
     spill = None if args.out is None else args.out / ".trace.partial.parquet"
     result = simulate(
         arch,
@@ -282,10 +283,7 @@ def _run(args: argparse.Namespace) -> int:
         reuse_mode=args.reuse_mode,
     )
     if args.functional:
-        result = add_functional(
-            result, arch, graph, args.functional_batch, args.seed, args.workload,
-            parse_input_shapes(args.input_shape),
-        )  # fmt: skip
+        result = add_functional(result, arch, graph, args.functional_batch, args.seed, weights)
     if not args.quiet:
         print(run_summary_text(result))
     if args.out is not None:

@@ -2,6 +2,7 @@
 
 import logging
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -61,14 +62,22 @@ def is_onnx_file(spec: str) -> bool:
 
 def load_workload(spec: str, input_shapes: dict[str, tuple[int, ...]] | None = None) -> Graph:
     """A built-in network by name, or an ONNX file by path; errors name what is wrong."""
+    return load_workload_with_weights(spec, input_shapes)[0]
+
+
+def load_workload_with_weights(
+    spec: str, input_shapes: dict[str, tuple[int, ...]] | None = None
+) -> tuple[Graph, dict[str, LayerParams] | None]:
+    """``load_workload``'s Graph and, for an ONNX file, its own parameter values from the same
+    read (None for built-in networks: a functional run seeds theirs)."""
     try:
         if is_onnx_file(spec):
-            from workloads.onnx_import import load_onnx
+            from workloads.onnx_import import import_onnx
 
-            return load_onnx(spec, input_shapes)
+            return import_onnx(spec, input_shapes)
         from workloads import zoo
 
-        return zoo.build(spec)
+        return zoo.build(spec), None
     except WorkloadError as exc:
         raise WorkloadInputError(str(exc)) from None
 
@@ -329,21 +338,12 @@ def add_functional(
     graph: Graph,
     batch: int,
     seed: int,
-    workload: str,
-    input_shapes: dict[str, tuple[int, ...]] | None = None,
+    weights: Mapping[str, LayerParams] | None = None,
 ) -> RunResult:
     """``result`` plus a functional run of ``batch`` seeded inputs through the mapped
     crossbars (docs/functional.md): per-layer errors in ``functional``, the run's summary
-    under ``summary["functional"]``. An ONNX ``workload`` runs with the file's own weights;
-    built-in networks with seeded ones."""
-    weights = None
-    if is_onnx_file(workload):
-        from workloads.onnx_import import load_onnx_weights
-
-        weights = {
-            name: LayerParams(**vars(w))
-            for name, w in load_onnx_weights(workload, input_shapes).items()
-        }
+    under ``summary["functional"]``. ``weights`` (an ONNX file's own, from
+    ``load_workload_with_weights``) replace the seeded ones."""
     report = run_functional(arch, graph, batch=batch, seed=seed, weights=weights)
     summary = {**result.summary, "functional": report.summary}
     return replace(result, summary=summary, functional=report.layers)

@@ -26,7 +26,7 @@ from workloads.onnx_patterns import fuse_patterns
 from workloads.onnx_weights import LayerWeights, fold_batchnorm_weights
 from workloads.shapes import analyze
 
-__all__ = ["SUPPORTED_OPS", "LayerWeights", "load_onnx", "load_onnx_weights"]
+__all__ = ["SUPPORTED_OPS", "LayerWeights", "import_onnx", "load_onnx", "load_onnx_weights"]
 
 
 def _read(path: Path) -> onnx.ModelProto:
@@ -86,9 +86,11 @@ def _fix_inputs(
     return shapes
 
 
-def _import(
-    path: str | Path, input_shapes: Mapping[str, Sequence[int]] | None
+def import_onnx(
+    path: str | Path, input_shapes: Mapping[str, Sequence[int]] | None = None
 ) -> tuple[Graph, dict[str, LayerWeights]]:
+    """The Graph of an ONNX file and its layers' parameter values, from one read of the file
+    (``load_onnx`` and ``load_onnx_weights`` each keep one of the two)."""
     path = Path(path)
     where = str(path)
     model = _read(path)
@@ -123,7 +125,7 @@ def load_onnx(path: str | Path, input_shapes: Mapping[str, Sequence[int]] | None
     axis (``(1, 3, 224, 224)``) or without (``(3, 224, 224)``). Raises WorkloadError naming the
     file for unreadable, corrupt or dynamic-shaped models, and the node for unsupported ops.
     """
-    return _import(path, input_shapes)[0]
+    return import_onnx(path, input_shapes)[0]
 
 
 def load_onnx_weights(
@@ -132,6 +134,6 @@ def load_onnx_weights(
     """The parameter values of the layers of ``load_onnx(path, input_shapes)``, by layer name:
     weight matrices and biases of Conv2d/Linear (BatchNorm folded in), scale and shift of
     LayerNorm and of unfolded BatchNorm (``onnx_weights``). Elementwise constants live in the
-    IR itself. ``cimsim.functional.LayerParams(**vars(w))`` turns one into run parameters.
+    IR itself. A functional run takes them as they are (``cimsim.functional.LayerParams``).
     """
-    return _import(path, input_shapes)[1]
+    return import_onnx(path, input_shapes)[1]

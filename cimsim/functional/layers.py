@@ -158,9 +158,9 @@ def digital_layer(
         case Div():
             return ops.div(inputs[0], inputs[1])
         case Elementwise():
-            constant = op.constant_array()  # the IR's constant; else the params' (identity)
+            constant = op.constant_array()  # the IR's constant; unknown: the identity
             if constant is None:
-                constant = 1.0 if params is None or params.constant is None else params.constant
+                constant = 0.0 if op.kind in ("add", "sub") else 1.0
             return ops.elementwise(x, op.kind, constant, op.constant_first)
         case ReduceMean():
             return ops.reduce_mean(x, op.axes, op.keepdims)

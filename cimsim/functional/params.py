@@ -3,48 +3,34 @@
 Zoo networks carry no trained weights, so every static-weight layer gets seeded He-normal
 weights (He et al., ICCV 2015): ``W ~ N(0, 2 / fan_in)`` with fan_in = kh*kw*C_in/groups
 (the im2col rows), and small biases ``b ~ N(0, 0.01^2)``. Norm layers get unit scale and zero
-shift; an Elementwise op with a constant (whose value the IR does not keep) gets the identity
-constant (0 for add/sub, 1 for mul/div/pow). Layer ``i`` draws from
+shift (Elementwise constants live in the IR). Layer ``i`` draws from
 ``numpy.random.default_rng([seed, 0, i])``, so one layer's values do not depend on the others.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 
 from cimsim.errors import WorkloadInputError
-from workloads.ir import BatchNorm, Elementwise, Graph, LayerNorm
+from workloads.ir import BatchNorm, Graph, LayerNorm
+from workloads.onnx_weights import LayerWeights, linear_weights
 from workloads.shapes import GraphInfo, LayerInfo
 
 BIAS_STD = 0.01
 """Standard deviation of generated biases."""
-_IDENTITY = {"add": 0.0, "sub": 0.0, "mul": 1.0, "div": 1.0, "pow": 1.0}
 
 
-@dataclass(frozen=True)
-class LayerParams:
-    """Real-valued parameters of one layer (float32)."""
-
-    matrices: np.ndarray | None = None
-    """Static-weight layers: (groups, rows, cols) im2col weight matrices, rows ordered
-    (c, i, j) within a group (PyTorch's ``weight.reshape(C_out, -1)`` transposed); a linear
-    layer has one (in_features, out_features) matrix."""
-    bias: np.ndarray | None = None
-    """(C_out,) bias of a static-weight layer, or None."""
-    scale: np.ndarray | None = None
-    """Per-feature (LayerNorm) or per-channel (BatchNorm) scale."""
-    shift: np.ndarray | None = None
-    """Per-feature or per-channel shift."""
-    constant: float | None = None
-    """Scalar constant of an Elementwise op."""
+LayerParams = LayerWeights
+"""Real-valued (float32) parameters of one layer: ``matrices`` (groups, rows, cols) im2col
+weight matrices, rows ordered (c, i, j) within a group (PyTorch's
+``weight.reshape(C_out, -1)`` transposed; a linear layer has one (in_features, out_features)
+matrix), ``bias`` (C_out,), ``scale``/``shift`` per feature (LayerNorm) or channel
+(BatchNorm). The type ONNX import fills (``workloads.onnx_weights.LayerWeights``)."""
 
 
 def linear_params(weight: np.ndarray, bias: np.ndarray | None = None) -> LayerParams:
     """Parameters of a linear layer from a (in_features, out_features) weight matrix."""
-    w = np.asarray(weight, dtype=np.float32)
-    b = None if bias is None else np.asarray(bias, dtype=np.float32)
-    return LayerParams(matrices=w[None], bias=b)
+    return linear_weights(np.asarray(weight), None if bias is None else np.asarray(bias))
 
 
 def generate_params(graph: Graph, info: GraphInfo, seed: int) -> dict[str, LayerParams]:
@@ -71,8 +57,6 @@ def generate_params(graph: Graph, info: GraphInfo, seed: int) -> dict[str, Layer
             params[layer.name] = LayerParams(
                 scale=np.ones(n, np.float32), shift=np.zeros(n, np.float32)
             )
-        elif isinstance(layer.op, Elementwise):
-            params[layer.name] = LayerParams(constant=_IDENTITY[layer.op.kind])
     return params
 
 
