@@ -30,6 +30,7 @@ from workloads.onnx_weights import (
     conv_weights,
     linear_weights,
 )
+from workloads.ops import NORM_EPS
 from workloads.shapes import output_shape
 
 ACTIVATIONS = {
@@ -280,7 +281,7 @@ class Converter:
         name = self.emit(node, ir.BatchNorm(), [self.act(node, node.input[0])])
         gamma, beta, mean, var = (self.const(node, i, "BatchNorm parameter") for i in (1, 2, 3, 4))
         self.weights[name] = batchnorm_weights(
-            gamma, beta, mean, var, float(a.get("epsilon", 1e-5))
+            gamma, beta, mean, var, float(a.get("epsilon", NORM_EPS))
         )
 
     def layer_norm(self, node: onnx.NodeProto, a: dict[str, Any]) -> None:
@@ -293,7 +294,7 @@ class Converter:
         for value in (scale, shift):
             if value is not None and value.size not in (1, width):
                 raise self.fail(node, f"scale/bias of shape {value.shape} is not per feature")
-        eps = float(a.get("epsilon", 1e-5))
+        eps = float(a.get("epsilon", NORM_EPS))
         name = self.emit(node, ir.LayerNorm(affine=scale is not None, eps=eps), [x])
         self.weights[name] = LayerWeights(
             scale=None if scale is None else np.broadcast_to(scale.reshape(-1), (width,)),

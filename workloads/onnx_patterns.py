@@ -26,6 +26,8 @@ import numpy as np
 import onnx
 from onnx import helper
 
+from workloads.ops import GELU_TANH_COEFF
+
 _SQRT2 = math.sqrt(2.0)
 _TANH_SCALE = math.sqrt(2.0 / math.pi)
 
@@ -164,7 +166,7 @@ def _gelu(v: _View, i: int) -> _Match | None:
         x = None
         for a, b in (v.nodes[add].input, v.nodes[add].input[::-1]):
             w = v.node(b, "Mul")
-            cube_nodes = _cube(v, v.binary(w, "Mul", 0.044715), a) if w is not None else None
+            cube_nodes = _cube(v, v.binary(w, "Mul", GELU_TANH_COEFF), a) if w is not None else None
             if cube_nodes is not None:
                 x, pre = a, [*cube_nodes, w, add, m]
                 break

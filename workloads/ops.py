@@ -23,6 +23,10 @@ ACTIVATION_KINDS = (
 GELU_APPROXIMATIONS = ("none", "tanh")
 ELEMENTWISE_KINDS = ("add", "sub", "mul", "div", "pow")
 POOL_KINDS = ("max", "avg")
+NORM_EPS = 1e-5
+"""Default epsilon added to a variance: PyTorch's and ONNX's (LayerNorm, BatchNorm)."""
+GELU_TANH_COEFF = 0.044715
+"""x**3 coefficient of GELU's tanh approximation (Hendrycks & Gimpel, arXiv 1606.08415)."""
 MAX_CONSTANT_ELEMENTS = 1 << 20
 """Largest constant an Elementwise op keeps (a (1, 512, 512) attention mask has 262,144)."""
 
@@ -380,7 +384,7 @@ class LayerNorm(_OpBase):
     ``eps`` is added to the variance (1e-5 is PyTorch's default, BERT uses 1e-12)."""
 
     affine: bool = True
-    eps: float = 1e-5
+    eps: float = NORM_EPS
     op_kind: ClassVar[str] = "layer_norm"
 
 

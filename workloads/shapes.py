@@ -328,7 +328,7 @@ def _infer(op: Op, shapes: tuple[Shape, ...]) -> _Result:
             a, b = shapes
             if len(a) < 2 or len(b) < 2 or a[-1] != b[-2]:
                 raise ValueError(f"cannot multiply {a} by {b}: need (..., M, K) x (..., K, N)")
-            batch = tuple(int(v) for v in np.broadcast_shapes(a[:-2], b[:-2]))
+            batch = _broadcast((a[:-2], b[:-2]))
             macs = _prod(batch) * a[-2] * a[-1] * b[-1]
             return _Result((*batch, a[-2], b[-1]), macs=macs, element_ops=macs)
     raise ValueError(f"unknown op {op!r}")  # pragma: no cover - Layer checks op types

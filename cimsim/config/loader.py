@@ -14,9 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from cimsim.config.model import ArchConfig
 from cimsim.errors import ConfigError
-
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader (about 9x faster) when PyYAML was built with it."""
+from hwmodels.presets import YAML_LOADER
 
 
 def preset_names() -> tuple[str, ...]:

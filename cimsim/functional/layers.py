@@ -151,12 +151,8 @@ def digital_layer(
             return ops.activation(x, op.kind, op.low, op.high, op.approximate)
         case Add():
             return ops.add(inputs)
-        case Mul():
-            return ops.mul(inputs[0], inputs[1])
-        case Sub():
-            return ops.sub(inputs[0], inputs[1])
-        case Div():
-            return ops.div(inputs[0], inputs[1])
+        case Mul() | Sub() | Div():
+            return ops.binary(op.op_kind, inputs[0], inputs[1])
         case Elementwise():
             constant = op.constant_array()  # the IR's constant; unknown: the identity
             if constant is None:

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-LAYER_NORM_EPS = 1e-5
+from workloads.ops import GELU_TANH_COEFF, NORM_EPS
+
 """Epsilon of LayerNorm (PyTorch's and ONNX's default)."""
 
 
@@ -141,7 +142,7 @@ def activation(
     if kind == "clip":
         return np.clip(x, -np.inf if low is None else low, np.inf if high is None else high)
     if kind == "gelu" and approximate == "tanh":
-        inner = np.sqrt(2.0 / np.pi) * (x + 0.044715 * x**3)
+        inner = np.sqrt(2.0 / np.pi) * (x + GELU_TANH_COEFF * x**3)
         return (0.5 * x * (1.0 + np.tanh(inner))).astype(x.dtype)
     if kind == "gelu":
         from scipy.special import erf
@@ -189,7 +190,7 @@ def layer_norm(
     x: np.ndarray,
     scale: np.ndarray | None,
     shift: np.ndarray | None,
-    eps: float = LAYER_NORM_EPS,
+    eps: float = NORM_EPS,
 ) -> np.ndarray:
     """(x - mean) / sqrt(var + eps) over the last axis, then * scale + shift if given."""
     mean = x.mean(axis=-1, keepdims=True)
@@ -242,22 +243,11 @@ def add(arrays: Sequence[np.ndarray]) -> np.ndarray:
     return out
 
 
-def mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Element-wise product (broadcast over batch-free shapes)."""
+def binary(kind: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise ``a (kind) b`` for kind sub, mul, div or pow (broadcast over batch-free
+    shapes)."""
     a, b = align((a, b))
-    return a * b
-
-
-def sub(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Element-wise difference a - b (broadcast over batch-free shapes)."""
-    a, b = align((a, b))
-    return a - b
-
-
-def div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Element-wise quotient a / b (broadcast over batch-free shapes)."""
-    a, b = align((a, b))
-    return a / b
+    return _BINARY[kind](a, b)
 
 
 def reduce_mean(x: np.ndarray, axes: Sequence[int], keepdims: bool) -> np.ndarray:

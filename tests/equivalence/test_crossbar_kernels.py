@@ -258,9 +258,10 @@ def test_jit_disabled_fallback_gives_the_same_result() -> None:
     assert "overflow" not in done.stderr  # wrapping uint64 arithmetic stays silent
 
 
-def test_large_sums_without_adc_table_and_batches_beyond_one_gemm() -> None:
-    """300 rows x 255 DAC levels x 15 cell levels > 2**20: ADC codes computed, not tabulated;
-    5000 vectors: the non-ideal path runs its GEMM in two batches."""
+def test_large_sums_beyond_the_reciprocal_check_and_batches_beyond_one_gemm() -> None:
+    """300 rows x 255 DAC levels x 15 cell levels > 2**20: ADC codes by division (beyond the
+    range the multiply-by-reciprocal shortcut is checked over); 5000 vectors: the non-ideal
+    path runs its GEMM in two batches."""
     rng = np.random.default_rng(7)
     x = rng.integers(-128, 128, (6, 300), dtype=np.int8)
     w = rng.integers(-128, 128, (300, 3), dtype=np.int8)
