@@ -10,7 +10,8 @@ produce no IR layer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from typing import Any
 
 import numpy as np
 import onnx
@@ -22,11 +23,25 @@ ShapeOf = Callable[[str], tuple[int, ...] | None]
 """Full (batch-first) static shape of an activation tensor, or None when unknown."""
 
 
+def attrs(node: onnx.NodeProto) -> dict[str, Any]:
+    """A node's attributes by name, as Python values."""
+    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+
+
+def constant_axes(node: onnx.NodeProto, consts: Mapping[str, np.ndarray]) -> list[int] | None:
+    """A node's ``axes``: its attribute (older opsets) or its second input when that is a
+    constant (newer ones); None when it has neither."""
+    axes = attrs(node).get("axes")
+    if axes is None and len(node.input) > 1 and node.input[1] in consts:
+        axes = consts[node.input[1]].reshape(-1)
+    return None if axes is None else [int(v) for v in axes]
+
+
 def _shape_value(node: onnx.NodeProto, shape: tuple[int, ...]) -> np.ndarray:
-    attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
     if node.op_type == "Size":
         return np.array(int(np.prod(shape)), dtype=np.int64)
-    start, end = int(attrs.get("start", 0)), attrs.get("end")
+    a = attrs(node)
+    start, end = int(a.get("start", 0)), a.get("end")
     dims = shape[start:] if end is None else shape[start : int(end)]
     return np.array(dims, dtype=np.int64)
 

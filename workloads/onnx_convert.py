@@ -22,7 +22,7 @@ import onnx
 from workloads import ir
 from workloads.errors import WorkloadError
 from workloads.ir import Layer, Op, Shape
-from workloads.onnx_constants import fold_node
+from workloads.onnx_constants import attrs, fold_node
 from workloads.onnx_movement import MOVEMENT
 from workloads.onnx_weights import (
     LayerWeights,
@@ -51,13 +51,17 @@ SUPPORTED_OPS = tuple(
 """ONNX ops that import (plus any node computed only from constants and static shapes)."""
 
 
-def attrs(node: onnx.NodeProto) -> dict[str, Any]:
-    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
-
-
 def dims(value: onnx.ValueInfoProto) -> list[int | None]:
     shape = value.type.tensor_type.shape.dim
     return [d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else None for d in shape]
+
+
+_METHODS = {
+    "Conv": "conv", "Gemm": "matmul", "MatMul": "matmul", "Clip": "clip", "MaxPool": "pool",
+    "AveragePool": "pool", "LayerNormalization": "layer_norm", "BatchNormalization": "batch_norm",
+    "ReduceMean": "reduce_mean", "Softmax": "softmax",
+}  # fmt: skip
+"""ONNX op -> the Converter method that converts it (the other ops are handled inline)."""
 
 
 class Converter:
@@ -155,14 +159,8 @@ class Converter:
         if fold_node(node, self.consts, self.full_shape, self.opset, self.where):
             return
         t, a = node.op_type, attrs(node)
-        simple = {
-            "Conv": self.conv, "Gemm": self.matmul, "MatMul": self.matmul, "Clip": self.clip,
-            "MaxPool": self.pool, "AveragePool": self.pool,
-            "LayerNormalization": self.layer_norm, "BatchNormalization": self.batch_norm,
-            "ReduceMean": self.reduce_mean, "Softmax": self.softmax,
-        }  # fmt: skip
-        if t in simple:
-            simple[t](node, a)
+        if t in _METHODS:
+            getattr(self, _METHODS[t])(node, a)
         elif t in MOVEMENT:
             MOVEMENT[t](self, node, a)
         elif t in PASS:

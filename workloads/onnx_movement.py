@@ -16,6 +16,7 @@ import onnx
 
 from workloads import ir
 from workloads.ir import Shape
+from workloads.onnx_constants import constant_axes
 
 if TYPE_CHECKING:
     from workloads.onnx_convert import Converter
@@ -48,9 +49,7 @@ def reshape(c: Converter, node: onnx.NodeProto, a: dict[str, Any]) -> None:
 def _squeezed(c: Converter, node: onnx.NodeProto, a: dict[str, Any]) -> Shape | None:
     """Output shape of a Squeeze/Unsqueeze from its constant axes (attribute or input)."""
     full = c.full_shape(node.input[0])
-    axes = a.get("axes")
-    if axes is None and len(node.input) > 1 and node.input[1] in c.consts:
-        axes = [int(v) for v in c.consts[node.input[1]].reshape(-1)]
+    axes = constant_axes(node, c.consts)
     if full is None or (axes is None and node.op_type == "Unsqueeze"):
         return None
     probe = np.empty(full, dtype=np.bool_)

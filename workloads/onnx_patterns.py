@@ -26,6 +26,7 @@ import numpy as np
 import onnx
 from onnx import helper
 
+from workloads.onnx_constants import constant_axes
 from workloads.ops import GELU_TANH_COEFF
 
 _SQRT2 = math.sqrt(2.0)
@@ -96,13 +97,7 @@ class _View:
         return True
 
     def axes(self, i: int) -> list[int] | None:
-        n = self.nodes[i]
-        for a in n.attribute:
-            if a.name == "axes":
-                return list(helper.get_attribute_value(a))
-        if len(n.input) > 1 and n.input[1] in self.consts:
-            return [int(v) for v in self.consts[n.input[1]].reshape(-1)]
-        return None
+        return constant_axes(self.nodes[i], self.consts)
 
     def keepdims(self, i: int) -> bool:
         return all(a.name != "keepdims" or a.i != 0 for a in self.nodes[i].attribute)
