@@ -130,6 +130,13 @@ def test_transformer_shapes() -> None:
     assert large.total_params == 12 * 1024**2 + 13 * 1024
 
 
+def test_layer_norm_epsilons_are_the_published_ones() -> None:
+    """BERT's released config uses 1e-12, GPT-2's 1e-5 (PyTorch's default)."""
+    for name, eps in (("bert_base", 1e-12), ("gpt2_prefill", 1e-5), ("gpt2_decode", 1e-5)):
+        norms = [x.op for x in zoo.build(name).layers if type(x.op).__name__ == "LayerNorm"]
+        assert len(norms) == 2 and all(op.eps == eps for op in norms), name
+
+
 def test_gpt2_decode_uses_kv_cache() -> None:
     g = zoo.build("gpt2_decode", kv_len=100, blocks=2)
     assert dict(g.input_shapes) == {

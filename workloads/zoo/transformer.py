@@ -32,6 +32,9 @@ from workloads.ir import (
 from workloads.zoo._builder import GraphBuilder, check_positive
 
 _D, _HEADS, _FFN = 768, 12, 3072
+_BERT_NORM_EPS = 1e-12
+"""BERT's LayerNorm epsilon (``layer_norm_eps`` of the released bert-base config; Devlin et
+al.'s TensorFlow code); GPT-2 keeps PyTorch's 1e-5 (``layer_norm_epsilon``)."""
 
 
 def _heads(b: GraphBuilder, name: str, x: str, seq: int, heads: int, perm: tuple[int, ...]) -> str:
@@ -92,10 +95,10 @@ def bert_base(
         p = f"layer{i}"
         a = _attention(b, f"{p}.attn", x, seq_len, hidden, heads, causal=False)
         h = b.add(f"{p}.attn_add", Add(), x, a)
-        h = b.add(f"{p}.attn_norm", LayerNorm(), h)
+        h = b.add(f"{p}.attn_norm", LayerNorm(eps=_BERT_NORM_EPS), h)
         f = _ffn(b, f"{p}.ffn", h, ffn, hidden)
         x = b.add(f"{p}.ffn_add", Add(), h, f)
-        x = b.add(f"{p}.ffn_norm", LayerNorm(), x)
+        x = b.add(f"{p}.ffn_norm", LayerNorm(eps=_BERT_NORM_EPS), x)
     return b.build()
 
 
