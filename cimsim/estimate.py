@@ -14,10 +14,14 @@ serves one access at a time, so the run takes at least the busy time of the busi
 and the total is the larger of that and the critical path (``Estimate.bound`` says which).
 The remaining gap to the event run measures queueing beyond that floor
 (docs/performance.md). Action counts and busy times are the engine's, so energy and
-utilizations are priced the same way.
+utilizations are priced the same way. Tile busy time (the union of each tile's MVM and
+vector-unit spans) and tile buffer levels (inputs fetched and delivered, rows freed) come
+from the same list schedule, so the tile utilization and the buffer-overflow check hold in
+estimate mode too.
 """
 
 from dataclasses import dataclass
+from operator import itemgetter
 
 from cimsim.components.accounting import (
     count_access,
@@ -52,6 +56,24 @@ class Estimate:
     layer_end_cycles: dict[str, int]
     bound: str
     """What sets ``total_cycles``: "critical path", or the busiest component's name."""
+
+
+@dataclass(frozen=True)
+class _TaskCosts:
+    """What one task takes and leaves, relative to its own schedule."""
+
+    fetch_cycles: int
+    compute_cycles: int
+    delivery_cycles: int
+    """The slowest delivery chain, after the compute ends."""
+    work_cycles: int
+    """How long its tiles work (MVMs, or the vector unit) from the end of the fetch."""
+    work_tiles: tuple[int, ...]
+    fetched: tuple[tuple[int, int], ...]
+    """(cycles after the start, bytes) of each input written into the home tile buffer."""
+    delivered: tuple[tuple[int, int, int], ...]
+    """(cycles after the compute ends, tile, bytes) of each output written to a tile buffer."""
+    counts: TraceSink
 
 
 class _Timer:
@@ -89,6 +111,7 @@ class _Timer:
         return cycles
 
     def fetch(self, layer: str, level: Level, tile: int, size: int) -> int:
+        """Cycles until a fetch of ``size`` bytes at ``level`` is in ``tile``'s buffer."""
         kind = "dram" if level is Level.DRAM else "global_buffer"
         return (
             self.access(layer, kind, size, write=False)
@@ -97,6 +120,7 @@ class _Timer:
         )
 
     def deliver(self, layer: str, src: int, level: Level, dst: int, size: int) -> int:
+        """Cycles until ``size`` output bytes are stored where the consumer reads them."""
         if level is Level.TILE:
             return self.message(layer, src, dst, size) + self.access(
                 layer, "tile_buffer", size, write=True, tile=dst
@@ -119,31 +143,48 @@ def estimate(
 ) -> Estimate:
     """Time ``program`` in closed form; counts go to ``sink`` for pricing."""
     plan = plan_dataflow(program, mapping, info, activation_bits)
-    priced: dict[tuple[str, int, TaskData], tuple[int, int, int, TraceSink]] = {}
-    uses: dict[tuple[str, int, TaskData], int] = {}
+    slots: dict[tuple[str, int, TaskData], int] = {}
+    priced: list[_TaskCosts] = []  # identical tasks (every inference of a batch) priced once
+    uses: list[int] = []
     free: dict[tuple[str, int], int] = {}
     done = [0] * len(program.tasks)
     starts: dict[str, int] = {}
     ends: dict[str, int] = {}
+    spans: dict[int, list[tuple[int, int]]] = {}
+    levels: list[tuple[int, int, int]] = []  # (cycle, tile, change of its buffered bytes)
     for task in program.tasks:  # ids are a topological order
-        key = (task.layer, task.copy, plan[task.task_id])
-        costs = priced.get(key)
-        if costs is None:  # identical tasks (every inference of a batch) are priced once
-            costs = priced[key] = _task_cycles(key[2], task.layer, task.copy, mapping, hw,
-                                               mesh_cols)  # fmt: skip
-        uses[key] = uses.get(key, 0) + 1
-        fetch, compute, delivery, _ = costs
+        data = plan[task.task_id]
+        key = (task.layer, task.copy, data)
+        slot = slots.get(key)
+        if slot is None:
+            slot = slots[key] = len(priced)
+            priced.append(_task_costs(data, task.layer, task.copy, mapping, hw, mesh_cols))
+            uses.append(0)
+        uses[slot] += 1
+        costs = priced[slot]
         waits = (done[d] for d in (*task.deps, *task.credits))
         start = max([free.get((task.layer, task.copy), 0), *waits])
         starts[task.layer] = min(starts.get(task.layer, start), start)
-        finished = start + fetch + compute
+        working = start + costs.fetch_cycles
+        finished = working + costs.compute_cycles
         free[(task.layer, task.copy)] = finished
-        done[task.task_id] = finished + delivery
+        done[task.task_id] = finished + costs.delivery_cycles
         ends[task.layer] = max(ends.get(task.layer, 0), done[task.task_id])
+        if costs.work_cycles:
+            for tile in costs.work_tiles:
+                spans.setdefault(tile, []).append((working, working + costs.work_cycles))
+        levels += [(start + after, data.home_tile, size) for after, size in costs.fetched]
+        if data.freed_bytes:
+            levels.append((finished, data.home_tile, -data.freed_bytes))
+        levels += [(finished + after, tile, size) for after, tile, size in costs.delivered]
     counts = TraceSink()
-    for key, times in uses.items():
-        counts.add_counts(priced[key][3], times)
+    for costs, times in zip(priced, uses, strict=True):
+        counts.add_counts(costs.counts, times)
     sink.add_counts(counts)
+    for tile, tile_spans in sorted(spans.items()):
+        sink.add_tile_busy(tile, _union_cycles(tile_spans))
+    for cycle, tile, change in sorted(levels, key=itemgetter(0)):  # stable: task order in ties
+        sink.buffer_level(tile, cycle, change)
     path = max(done, default=0)
     busy = counts.busy_cycles()
     busiest = max(((cycles, name) for name, cycles in busy.items()), default=(0, ""))
@@ -186,30 +227,53 @@ def estimate_weight_loads(
     return max(done, first_read + max(links) + program)
 
 
-def _task_cycles(
+def _union_cycles(spans: list[tuple[int, int]]) -> int:
+    """Cycles covered by at least one of the (start, end) spans."""
+    covered = reach = 0
+    for start, end in sorted(spans):
+        if end > reach:
+            covered += end - max(start, reach)
+            reach = end
+    return covered
+
+
+def _task_costs(
     data: TaskData,
     layer: str,
     copy: int,
     mapping: ChipMapping,
     hw: HardwareParams,
     mesh_cols: int,
-) -> tuple[int, int, int, TraceSink]:
-    """(fetch, compute, delivery) cycles of one task, and what it counts."""
+) -> _TaskCosts:
+    """One task's fetch, compute and delivery cycles, its tiles' work, what it writes into
+    tile buffers and when, and what it counts."""
     counts = TraceSink()
     timer = _Timer(hw, mesh_cols, mapping.input_tile, counts)
-    fetch = max(
-        (timer.fetch(layer, level, data.home_tile, size) for level, size in data.fetches),
-        default=0,
+    home = data.home_tile
+    fetched = tuple(
+        (timer.fetch(layer, level, home, size), size)
+        for level, size in data.fetches
+        if level is not Level.TILE and size > 0
     )
-    compute = _compute_cycles(layer, copy, data, mapping, hw, timer, counts)
-    delivery = max(
-        (
-            timer.deliver(layer, data.home_tile, level, dst, size)
-            for level, dst, size in data.deliveries
-        ),
-        default=0,
+    compute, work = _compute_cycles(layer, copy, data, mapping, hw, timer, counts)
+    chains = [
+        (timer.deliver(layer, home, level, dst, size), level, dst, size)
+        for level, dst, size in data.deliveries
+    ]
+    delivered = tuple(
+        (cycles, dst, size) for cycles, level, dst, size in chains if level is Level.TILE and size
     )
-    return fetch, compute, delivery, counts
+    tiles = mapping.copies[layer][copy].tiles if data.vectors else (home,)
+    return _TaskCosts(
+        fetch_cycles=max((cycles for cycles, _ in fetched), default=0),
+        compute_cycles=compute,
+        delivery_cycles=max((chain[0] for chain in chains), default=0),
+        work_cycles=work,
+        work_tiles=tiles,
+        fetched=fetched,
+        delivered=delivered,
+        counts=counts,
+    )
 
 
 def _compute_cycles(
@@ -220,7 +284,9 @@ def _compute_cycles(
     hw: HardwareParams,
     timer: _Timer,
     sink: TraceSink,
-) -> int:
+) -> tuple[int, int]:
+    """(compute cycles, cycles its tiles work): MVMs or the vector unit, beside the buffer
+    read and the input slices, then the partial sums back."""
     home = data.home_tile
     read = timer.access(layer, "tile_buffer", data.buffer_read_bytes, write=False, tile=home)
     if not data.vectors:
@@ -228,7 +294,7 @@ def _compute_cycles(
         cycles = digital_cycles(hw.digital, data.element_ops, hw.clock_ghz)
         if cycles:
             sink.busy(digital_unit_name(home), cycles)
-        return max(cycles, read)
+        return max(cycles, read), cycles
     costs = mapping.costs[layer][copy]
     placement = mapping.copies[layer][copy]
     vectors = data.vectors
@@ -242,4 +308,5 @@ def _compute_cycles(
         (timer.message(layer, t, home, vectors * s) for t, s in costs.remote_psum_bytes),
         default=0,
     )
-    return max(vectors * costs.mvm_cycles, read, scatter) + gather
+    mvms = vectors * costs.mvm_cycles
+    return max(mvms, read, scatter) + gather, mvms

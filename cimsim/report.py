@@ -45,7 +45,7 @@ def run_summary_text(result: RunResult) -> str:
         f"  crossbars used      {s['crossbars_used']:,} of {s['crossbars_total']:,}"
         f" ({s['pes_used']:,} of {s['pes_total']:,} PEs)",
         f"  utilization         PE {util['pe']:.2%} (mapped PEs {util['pe_mapped']:.2%}),"
-        + (" tile -" if s["mode"] == "estimate" else f" tile {util['tile']:.2%}"),
+        f" tile {util['tile']:.2%}",
         f"  busiest ports       NoC {s['busiest_link'] or '-'} {util['noc_link_max']:.2%},"
         f" global buffer {util['global_buffer']:.2%}, DRAM {util['dram']:.2%}",
         f"  SimPy events        {s['events_processed']:,} for {s['tasks']:,} tasks",

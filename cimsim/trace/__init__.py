@@ -119,6 +119,11 @@ class TraceSink:
             span = now_cycles - self._tile_since[tile]
             self._tile_busy_cycles[tile] = self._tile_busy_cycles.get(tile, 0) + span
 
+    def add_tile_busy(self, tile: int, cycles: int) -> None:
+        """Add ``cycles`` of busy time to ``tile`` (the estimate, which knows the union of
+        the tile's spans without replaying them in time order)."""
+        self._tile_busy_cycles[tile] = self._tile_busy_cycles.get(tile, 0) + cycles
+
     def buffer_level(self, tile: int, now_cycles: int, delta_bytes: int) -> None:
         """Activation bytes held in ``tile``'s buffer changed by ``delta_bytes``.
 

@@ -32,6 +32,26 @@ def test_estimate_prices_the_same_work_and_never_exceeds_the_event_run(
         assert guess["total_cycles"] >= 0.9 * event["total_cycles"]
 
 
+@pytest.mark.parametrize(("scheduler", "batch"), [("layer_by_layer", 1), ("pipelined", 3),
+                                                  ("cross_layer", 1)])  # fmt: skip
+def test_estimate_reports_tile_busy_time_and_buffer_overflow_like_the_event_run(
+    scheduler: str, batch: int
+) -> None:
+    """The estimate's list schedule gives each tile's work spans and buffer levels: with a
+    512 B tile buffer LeNet-5 overflows tile 0 in both modes, at the same peak."""
+    arch, graph = load_arch("tiny", ["tile.buffer.size=512 B"]), zoo.build("lenet5")
+    event = simulate(arch, graph, scheduler=scheduler, batch=batch).summary
+    guess = simulate(arch, graph, scheduler=scheduler, batch=batch, mode="estimate").summary
+    assert guess["tile_buffers_over_capacity"] == event["tile_buffers_over_capacity"] == [0]
+    assert guess["tile_buffer_peak_bytes"] == event["tile_buffer_peak_bytes"] > 512
+    assert sum(event["tile_busy_cycles"]) > 0
+    for ours, theirs in zip(guess["tile_busy_cycles"], event["tile_busy_cycles"], strict=True):
+        assert ours == pytest.approx(theirs, rel=0.01)
+    assert guess["utilization"]["tile"] == pytest.approx(event["utilization"]["tile"], rel=0.01)
+    if scheduler == "layer_by_layer":  # no two tasks overlap: the spans are the engine's
+        assert guess["tile_busy_cycles"] == event["tile_busy_cycles"]
+
+
 def test_a_noc_bound_estimate_is_the_busiest_links_busy_time() -> None:
     """VGG-8 pipelined on compact_6x6 is bound by the link out of the global-buffer router:
     the estimate charges that link the same messages as the engine, and takes its busy
