@@ -10,7 +10,9 @@ same run):
   the peak is its own): resnet18 and resnet50 on the isaac preset (layer_by_layer at batch
   1; pipelined at batch 8), with the estimate mode beside each, and vgg8 on the neurosim
   preset when that preset exists;
-- SimPy events per crossbar task (MVM work unit).
+- SimPy events per crossbar task (MVM work unit);
+- the command line as a user runs it: ``cimsim run`` of resnet18 on isaac as a whole
+  process, beside the time to import its modules alone.
 """
 
 import argparse
@@ -130,6 +132,23 @@ def engine_overhead(workload: str = "resnet18") -> dict[str, Any]:
     }
 
 
+def cli_wall_times() -> dict[str, float]:
+    """Best of a few: a whole ``cimsim run`` process (resnet18, isaac, defaults) and a
+    process that only imports the command line."""
+    run = [sys.executable, "-m", "cimsim", "run", "--arch", "isaac", "--workload", "resnet18",
+           "--quiet"]  # fmt: skip
+    imports = [sys.executable, "-c", "import cimsim.cli"]
+    best: dict[str, float] = {}
+    for name, argv in (("run_s", run), ("import_s", imports)):
+        walls = []
+        for _ in range(REPEATS):
+            start = time.perf_counter()
+            subprocess.run(argv, capture_output=True, check=True)
+            walls.append(time.perf_counter() - start)
+        best[name] = min(walls)
+    return best
+
+
 def run_case(
     arch: str, workload: str, scheduler: str, batch: int, mode: str, trace: str = "off"
 ) -> dict[str, Any]:
@@ -167,6 +186,7 @@ def measure(quick: bool) -> dict[str, Any]:
         "machine": {"python": platform.python_version(), "processor": platform.processor()},
         "quick": quick,
         "engine_overhead": engine_overhead(),
+        "cli": cli_wall_times(),
         "cases": cases,
         "trace_overhead": {"off": trace_off, "full": trace_full},
     }
@@ -185,6 +205,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"| ratio, whole run / bare (target >= 0.5) | {over['ratio']:.2f} |",
         f"| ratio, event loop / bare | {over['loop_ratio']:.2f} |",
         *_trace_rows(results["trace_overhead"]),
+        f"| `cimsim run` resnet18 on isaac, whole process | {results['cli']['run_s']:.2f} s |",
+        f"| of which importing the command line | {results['cli']['import_s']:.2f} s |",
         "",
         "| network | preset | scheduler | batch | event s | peak MiB | events | events per "
         "task | events per crossbar task | bare SimPy s, as many events | ratio bare / event "

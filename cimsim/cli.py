@@ -1,7 +1,8 @@
 """The command line: argument parsing and error reporting, nothing else.
 
 ``main(argv) -> int`` is the testable entry point; every CimsimError becomes a one-paragraph
-message on stderr and exit code 2.
+message on stderr and exit code 2. Figures (matplotlib) and sweeps (Dask) are imported by
+the commands that use them, so ``cimsim run`` starts without them (docs/performance.md).
 """
 
 import argparse
@@ -17,7 +18,6 @@ from cimsim.analysis.rundir import open_run
 from cimsim.config import load_arch, preset_names
 from cimsim.errors import CimsimError
 from cimsim.mapper import DUPLICATIONS, PLACEMENTS
-from cimsim.plots import plot_run
 from cimsim.report import (
     describe_arch_text,
     export_trace,
@@ -240,6 +240,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sweep":
         return run_sweep_command(args)
     if args.command == "plot":
+        from cimsim.plots import plot_run
+
         written = plot_run(open_run(args.run_dir), args.output)
         print(f"figures written to {written[0].parent}")
         return 0
@@ -290,6 +292,8 @@ def _run(args: argparse.Namespace) -> int:
         written = write_results(result, args.out)
         print(f"results written to {', '.join(str(p) for p in written)}")
         if args.plots:
+            from cimsim.plots import plot_run
+
             figures = plot_run(open_run(args.out))
             print(f"figures written to {figures[0].parent}")
     return 0

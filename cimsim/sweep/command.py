@@ -1,4 +1,7 @@
-"""The ``cimsim sweep`` subcommand: its arguments and what it does with them."""
+"""The ``cimsim sweep`` subcommand: its arguments and what it does with them.
+
+The runner (Dask) and the Pareto plot (matplotlib) are imported when a sweep runs, not when
+the command line is built."""
 
 import argparse
 import sys
@@ -6,8 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from cimsim.sweep.evaluate import OK
-from cimsim.sweep.plot import plot_pareto
-from cimsim.sweep.runner import run_sweep
 from cimsim.sweep.store import RESULTS_NAME, varying_axes
 
 SHOWN_FAILURES = 5
@@ -54,6 +55,9 @@ def add_sweep_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run_sweep_command(args: argparse.Namespace) -> int:
     """Run the sweep ``args`` describe, print a one-line tally; CimsimErrors propagate."""
+    from cimsim.sweep.plot import plot_pareto
+    from cimsim.sweep.runner import run_sweep
+
     results = run_sweep(
         args.sweep_file,
         args.out,

@@ -4,14 +4,16 @@
 layer matrix into crossbars (row tiles of ``config.rows``, column tiles of
 ``config.weights_per_crossbar`` outputs) and adds the row tiles' partial sums digitally.
 What is computed is written out in reference.py and docs/crossbar-kernels.md.
+
+The numba kernels (``_kernels``) are imported by the functions that call them, so numba
+loads on the first MVM, not when this module is imported: a timing run, which never
+computes values, does not pay numba's import (about 0.1 s and 110 MiB).
 """
 
 from typing import Literal
 
 import numpy as np
 
-from hwmodels._jit import num_threads
-from hwmodels.crossbar import _kernels
 from hwmodels.crossbar.mvm_params import SOURCE_OFFSET, SOURCE_PATTERN, MvmConfig
 from hwmodels.crossbar.reference import (
     ProgrammedCrossbar,
@@ -112,6 +114,9 @@ def _ideal_kernel(inputs: np.ndarray, weights: np.ndarray, config: MvmConfig) ->
     shift-added codes are scaled (uniform ADC) before the tiles are added, as in layer_mvm.
     Physical columns are passed slice-major (slice f of output c at f * outputs + c).
     """
+    from hwmodels._jit import num_threads
+    from hwmodels.crossbar import _kernels
+
     n_rows, n_out = weights.shape
     tile_rows = min(config.rows, n_rows)
     n_tiles = -(-n_rows // tile_rows)
@@ -214,6 +219,8 @@ def _nonideal_kernel(
     inputs: np.ndarray, programmed: ProgrammedCrossbar, config: MvmConfig
 ) -> np.ndarray:
     """One crossbar with non-ideal conductances: float64 GEMMs, then ADC and shift-add."""
+    from hwmodels.crossbar import _kernels
+
     fields = config.input_fields
     step_weight = np.array([f.weight for f in fields], dtype=np.int64)
     adc_args = (
