@@ -250,11 +250,7 @@ def _task_costs(
     counts = TraceSink()
     timer = _Timer(hw, mesh_cols, mapping.input_tile, counts)
     home = data.home_tile
-    fetched = tuple(
-        (timer.fetch(layer, level, home, size), size)
-        for level, size in data.fetches
-        if level is not Level.TILE and size > 0
-    )
+    fetched = tuple((timer.fetch(layer, level, home, size), size) for level, size in data.fetches)
     compute, work = _compute_cycles(layer, copy, data, mapping, hw, timer, counts)
     chains = [
         (timer.deliver(layer, home, level, dst, size), level, dst, size)
