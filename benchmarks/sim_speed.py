@@ -8,8 +8,10 @@ same run):
   per second of a bare SimPy loop of the same number of timeouts in the same process;
 - wall time and peak resident memory of whole runs (each case in a fresh subprocess, so
   the peak is its own): resnet18 and resnet50 on the isaac preset (layer_by_layer at batch
-  1; pipelined at batch 8), with the estimate mode beside each, and vgg8 on the neurosim
-  preset when that preset exists;
+  1; pipelined at batch 8), with the estimate mode beside each, vgg8 on the neurosim
+  preset when that preset exists, and, for scale, twelve-layer transformers that do not fit
+  on the chip (BERT-base at 128 tokens and a GPT-2 decode step over a 1,024-token KV cache,
+  weight_reuse RP);
 - SimPy events per crossbar task (MVM work unit);
 - the command line as a user runs it: ``cimsim run`` of resnet18 on isaac as a whole
   process, beside the time to import its modules alone.
@@ -33,11 +35,12 @@ import simpy
 from workloads import zoo
 from cimsim.config import load_arch
 from cimsim.simulate import simulate
-arch, workload, scheduler, batch, mode, trace = sys.argv[1:7]
-graph = zoo.build(workload)
+arch, workload, scheduler, batch, mode, trace, params = sys.argv[1:8]
+graph = zoo.build(workload, **json.loads(params))
+extra = {"reuse_mode": "RP"} if scheduler == "weight_reuse" else {}
 start = time.perf_counter()
 result = simulate(load_arch(arch), graph, scheduler=scheduler, batch=int(batch), mode=mode,
-                  trace=trace)
+                  trace=trace, **extra)
 records = 0 if result.trace is None else len(result.trace)
 wall = time.perf_counter() - start
 peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -57,16 +60,20 @@ print(json.dumps({"wall_s": wall, "peak_mib": peak_kib / 1024, "events": s["even
                   "crossbar_tasks": s["crossbar_tasks"]}))
 """
 
-FULL_CASES = (
-    ("isaac", "resnet18", "layer_by_layer", 1),
-    ("isaac", "resnet18", "pipelined", 8),
-    ("isaac", "resnet50", "layer_by_layer", 1),
-    ("isaac", "resnet50", "pipelined", 8),
-    ("neurosim", "vgg8", "layer_by_layer", 1),
+Case = tuple[str, str, str, int, dict[str, int]]
+"""(preset, zoo network, scheduler, batch, the network's zoo parameters)."""
+FULL_CASES: tuple[Case, ...] = (
+    ("isaac", "resnet18", "layer_by_layer", 1, {}),
+    ("isaac", "resnet18", "pipelined", 8, {}),
+    ("isaac", "resnet50", "layer_by_layer", 1, {}),
+    ("isaac", "resnet50", "pipelined", 8, {}),
+    ("neurosim", "vgg8", "layer_by_layer", 1, {}),
+    ("isaac", "bert_base", "weight_reuse", 1, {"layers": 12, "seq_len": 128}),
+    ("isaac", "gpt2_decode", "weight_reuse", 1, {"blocks": 12, "kv_len": 1024}),
 )
 REPEATS = 3
 """Repeats of the engine-overhead measurement; the best of each is kept."""
-QUICK_CASES = (("isaac", "resnet18", "layer_by_layer", 1),)
+QUICK_CASES: tuple[Case, ...] = (("isaac", "resnet18", "layer_by_layer", 1, {}),)
 
 
 def bare_simpy_events_per_s(events: int) -> float:
@@ -150,10 +157,16 @@ def cli_wall_times() -> dict[str, float]:
 
 
 def run_case(
-    arch: str, workload: str, scheduler: str, batch: int, mode: str, trace: str = "off"
+    arch: str,
+    workload: str,
+    scheduler: str,
+    batch: int,
+    mode: str,
+    trace: str = "off",
+    params: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """One whole run in a fresh interpreter: wall time, peak memory, events."""
-    args = [arch, workload, scheduler, str(batch), mode, trace]
+    args = [arch, workload, scheduler, str(batch), mode, trace, json.dumps(params or {})]
     done = subprocess.run(
         [sys.executable, "-c", _CASE_SCRIPT, *args],
         capture_output=True,
@@ -170,15 +183,16 @@ def measure(quick: bool) -> dict[str, Any]:
     from cimsim.config import preset_names
 
     cases = []
-    for arch, workload, scheduler, batch in QUICK_CASES if quick else FULL_CASES:
+    for arch, workload, scheduler, batch, params in QUICK_CASES if quick else FULL_CASES:
         if arch not in preset_names():
             cases.append({"case": f"{workload} on {arch}", "skipped": f"no {arch} preset"})
             continue
         row: dict[str, Any] = {
-            "arch": arch, "workload": workload, "scheduler": scheduler, "batch": batch,
+            "arch": arch, "workload": _label(workload, params), "scheduler": scheduler,
+            "batch": batch,
         }  # fmt: skip
         for mode in ("event", "estimate"):
-            row[mode] = run_case(arch, workload, scheduler, batch, mode)
+            row[mode] = run_case(arch, workload, scheduler, batch, mode, params=params)
         cases.append(row)
     trace_off = run_case("isaac", "resnet18", "layer_by_layer", 1, "event")
     trace_full = run_case("isaac", "resnet18", "layer_by_layer", 1, "event", "full")
@@ -190,6 +204,13 @@ def measure(quick: bool) -> dict[str, Any]:
         "cases": cases,
         "trace_overhead": {"off": trace_off, "full": trace_full},
     }
+
+
+def _label(workload: str, params: dict[str, int]) -> str:
+    """``bert_base (layers=12, seq_len=128)``, or the bare name."""
+    if not params:
+        return workload
+    return f"{workload} ({', '.join(f'{k}={v}' for k, v in params.items())})"
 
 
 def markdown(results: dict[str, Any]) -> str:
