@@ -220,7 +220,9 @@ def mvm_popcount(
                                         x3 & cells[t, j3, p]
                                     )
                                     a = (pair01 << s01) + (pair23 << s23)
-                                    acc[p] += sw * min(np.rint(np.float64(a) * scale), top)
+                                    # via int32 (exact: a <= 4096 rows * 255 * 15 < 2**31):
+                                    # AVX2 has no int64 -> float64 vector conversion
+                                    acc[p] += sw * min(np.rint(np.float64(np.int32(a)) * scale), top)
                                 break
                             if m0 == 0:
                                 analog[:] = 0
