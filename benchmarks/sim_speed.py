@@ -32,11 +32,10 @@ import simpy
 _CASE_SCRIPT = """
 import json, resource, sys, time
 import simpy
-from workloads import zoo
 from cimsim.config import load_arch
-from cimsim.simulate import simulate
-arch, workload, scheduler, batch, mode, trace, params = sys.argv[1:8]
-graph = zoo.build(workload, **json.loads(params))
+from cimsim.simulate import load_workload, simulate
+arch, workload, scheduler, batch, mode, trace = sys.argv[1:7]
+graph = load_workload(workload)
 extra = {"reuse_mode": "RP"} if scheduler == "weight_reuse" else {}
 start = time.perf_counter()
 result = simulate(load_arch(arch), graph, scheduler=scheduler, batch=int(batch), mode=mode,
@@ -60,20 +59,20 @@ print(json.dumps({"wall_s": wall, "peak_mib": peak_kib / 1024, "events": s["even
                   "crossbar_tasks": s["crossbar_tasks"]}))
 """
 
-Case = tuple[str, str, str, int, dict[str, int]]
-"""(preset, zoo network, scheduler, batch, the network's zoo parameters)."""
+Case = tuple[str, str, str, int]
+"""(preset, zoo network spec, scheduler, batch)."""
 FULL_CASES: tuple[Case, ...] = (
-    ("isaac", "resnet18", "layer_by_layer", 1, {}),
-    ("isaac", "resnet18", "pipelined", 8, {}),
-    ("isaac", "resnet50", "layer_by_layer", 1, {}),
-    ("isaac", "resnet50", "pipelined", 8, {}),
-    ("neurosim", "vgg8", "layer_by_layer", 1, {}),
-    ("isaac", "bert_base", "weight_reuse", 1, {"layers": 12, "seq_len": 128}),
-    ("isaac", "gpt2_decode", "weight_reuse", 1, {"blocks": 12, "kv_len": 1024}),
+    ("isaac", "resnet18", "layer_by_layer", 1),
+    ("isaac", "resnet18", "pipelined", 8),
+    ("isaac", "resnet50", "layer_by_layer", 1),
+    ("isaac", "resnet50", "pipelined", 8),
+    ("neurosim", "vgg8", "layer_by_layer", 1),
+    ("isaac", "bert_base:layers=12,seq_len=128", "weight_reuse", 1),
+    ("isaac", "gpt2_decode:blocks=12,kv_len=1024", "weight_reuse", 1),
 )
 REPEATS = 3
 """Repeats of the engine-overhead measurement; the best of each is kept."""
-QUICK_CASES: tuple[Case, ...] = (("isaac", "resnet18", "layer_by_layer", 1, {}),)
+QUICK_CASES: tuple[Case, ...] = (("isaac", "resnet18", "layer_by_layer", 1),)
 
 
 def bare_simpy_events_per_s(events: int) -> float:
@@ -163,10 +162,9 @@ def run_case(
     batch: int,
     mode: str,
     trace: str = "off",
-    params: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """One whole run in a fresh interpreter: wall time, peak memory, events."""
-    args = [arch, workload, scheduler, str(batch), mode, trace, json.dumps(params or {})]
+    args = [arch, workload, scheduler, str(batch), mode, trace]
     done = subprocess.run(
         [sys.executable, "-c", _CASE_SCRIPT, *args],
         capture_output=True,
@@ -189,16 +187,15 @@ def measure(quick: bool) -> dict[str, Any]:
     from cimsim.config import preset_names
 
     cases = []
-    for arch, workload, scheduler, batch, params in QUICK_CASES if quick else FULL_CASES:
+    for arch, workload, scheduler, batch in QUICK_CASES if quick else FULL_CASES:
         if arch not in preset_names():
             cases.append({"case": f"{workload} on {arch}", "skipped": f"no {arch} preset"})
             continue
         row: dict[str, Any] = {
-            "arch": arch, "workload": _label(workload, params), "scheduler": scheduler,
-            "batch": batch,
+            "arch": arch, "workload": workload, "scheduler": scheduler, "batch": batch,
         }  # fmt: skip
         for mode in ("event", "estimate"):
-            row[mode] = run_case(arch, workload, scheduler, batch, mode, params=params)
+            row[mode] = run_case(arch, workload, scheduler, batch, mode)
         cases.append(row)
     repeats = 1 if quick else REPEATS
     trace_off = fastest_case(repeats, "isaac", "resnet18", "layer_by_layer", 1, "event")
@@ -211,13 +208,6 @@ def measure(quick: bool) -> dict[str, Any]:
         "cases": cases,
         "trace_overhead": {"off": trace_off, "full": trace_full},
     }
-
-
-def _label(workload: str, params: dict[str, int]) -> str:
-    """``bert_base (layers=12, seq_len=128)``, or the bare name."""
-    if not params:
-        return workload
-    return f"{workload} ({', '.join(f'{k}={v}' for k, v in params.items())})"
 
 
 def markdown(results: dict[str, Any]) -> str:

@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--workload",
         required=True,
-        help="built-in network name (see `cimsim workloads list`) or path of an .onnx file",
+        help="built-in network name, with parameters if wanted (bert_base:layers=12,seq_len=128;"
+        " see `cimsim workloads list`), or path of an .onnx file",
     )
     run.add_argument(
         "--input-shape",
@@ -174,7 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     which = workloads.add_subparsers(dest="action", required=True, metavar="ACTION")
     which.add_parser("list", help="the built-in networks")
     show = which.add_parser("show", help="the layer table of a network")
-    show.add_argument("workload", help="built-in name or .onnx file")
+    show.add_argument(
+        "workload", help="built-in name, with parameters if wanted (vgg8:classes=100), or .onnx"
+    )
     show.add_argument(
         "--input-shape",
         action="append",

@@ -133,6 +133,10 @@ def workloads_list_text() -> str:
             f"{name:<22}{info.total_macs / 1e6:>12.2f}{info.total_params / 1e6:>12.3f}"
             f"{len(info.layers):>8}  {zoo.describe(name)}"
         )
+    lines += ["", f"Parameters and their defaults (set them as in {zoo.SPEC_EXAMPLE}):"]
+    for name in zoo.available():
+        shown = ", ".join(f"{k}={zoo.spec_value_text(v)}" for k, v in zoo.parameters(name).items())
+        lines.append(f"  {name:<20}{shown}")
     return "\n".join(lines)
 
 

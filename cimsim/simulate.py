@@ -61,7 +61,8 @@ def is_onnx_file(spec: str) -> bool:
 
 
 def load_workload(spec: str, input_shapes: dict[str, tuple[int, ...]] | None = None) -> Graph:
-    """A built-in network by name, or an ONNX file by path; errors name what is wrong."""
+    """A built-in network by name (with parameters: ``bert_base:layers=12``, see
+    ``workloads.zoo.parse_spec``), or an ONNX file by path; errors name what is wrong."""
     return load_workload_with_weights(spec, input_shapes)[0]
 
 
@@ -77,7 +78,7 @@ def load_workload_with_weights(
             return import_onnx(spec, input_shapes)
         from workloads import zoo
 
-        return zoo.build(spec), None
+        return zoo.from_spec(spec), None
     except WorkloadError as exc:
         raise WorkloadInputError(str(exc)) from None
 

@@ -232,14 +232,14 @@ def _check_workload(workload: str, base_dir: Path, path: Path, is_axis: bool) ->
     """(reference for load_workload, identity for the key); builds the network once."""
     ref = _relative(workload, base_dir, (".onnx",))
     try:
-        load_workload(ref)
+        graph = load_workload(ref)
     except CimsimError as exc:
         what = "axis 'workload'" if is_axis else "key 'workload'"
         raise ConfigError(f"{path}: {what}: {exc}") from None
     file = Path(ref)
     if file.is_file():
         return ref, {"file": file.name, "sha256": hashlib.sha256(file.read_bytes()).hexdigest()}
-    return ref, workload
+    return ref, graph.name  # a zoo network's canonical spec: one key however it is written
 
 
 def _relative(spec: str, base_dir: Path, suffixes: Sequence[str]) -> str:

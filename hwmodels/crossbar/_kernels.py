@@ -222,7 +222,8 @@ def mvm_popcount(
                                     a = (pair01 << s01) + (pair23 << s23)
                                     # via int32 (exact: a <= 4096 rows * 255 * 15 < 2**31):
                                     # AVX2 has no int64 -> float64 vector conversion
-                                    acc[p] += sw * min(np.rint(np.float64(np.int32(a)) * scale), top)
+                                    analog_f = np.float64(np.int32(a))
+                                    acc[p] += sw * min(np.rint(analog_f * scale), top)
                                 break
                             if m0 == 0:
                                 analog[:] = 0

@@ -26,6 +26,18 @@ def test_run_writes_summary_and_layers(tmp_path: Path, capsys) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["layers.csv", "summary.json"]
 
 
+def test_zoo_parameters_in_the_workload_name_reach_the_simulation(tmp_path: Path) -> None:
+    runs = {spec: tmp_path / spec.replace(":", "_") for spec in ("mlp", "mlp:hidden=64x32x16")}
+    for spec, out in runs.items():
+        argv = ["run", "--arch", "tiny", "--workload", spec, "--out", str(out), "--quiet"]
+        assert main(argv) == 0
+    plain, deeper = (pd.read_csv(out / "layers.csv") for out in runs.values())
+    assert list(plain["layer"]) == ["fc1", "fc1.relu", "fc2", "fc2.relu", "fc3"]
+    assert list(deeper["layer"]) == [*plain["layer"], "fc3.relu", "fc4"]
+    summary = json.loads((runs["mlp:hidden=64x32x16"] / "summary.json").read_text())
+    assert summary["workload"] == "mlp:hidden=64x32x16"
+
+
 def test_set_override_reaches_the_simulation(tmp_path: Path) -> None:
     base, slow = tmp_path / "base", tmp_path / "slow"
     assert main(["run", "--arch", "tiny", "--workload", "mlp", "--out", str(base), "--quiet"]) == 0
@@ -52,6 +64,8 @@ def test_set_override_reaches_the_simulation(tmp_path: Path) -> None:
         (["run", "--arch", "tiny", "--workload", "resnet18"], "does not fit"),
         (["run", "--arch", "tiny", "--workload", "mlp", "--batch", "0"], "--batch"),
         (["describe", "tiny", "--set", "tile.nothing=1"], "no field"),
+        (["run", "--arch", "tiny", "--workload", "mlp:hiden=8"], "unknown parameter 'hiden'"),
+        (["workloads", "show", "vgg8:bias=yes"], "parameter 'bias': must be true or false"),
     ],
 )  # fmt: skip
 def test_bad_input_exits_2_with_one_message(argv, fragment, capsys) -> None:

@@ -81,6 +81,16 @@ def test_key_is_stable_and_covers_everything_simulated(tmp_path: Path) -> None:
         assert other[0].key != first[0].key, change
 
 
+def test_zoo_parameters_are_a_workload_axis_keyed_by_their_canonical_spec(tmp_path: Path) -> None:
+    points = _points(tmp_path, BASE + "grid:\n  workload: [mlp, 'mlp:hidden=64x32']\n")
+    assert [p.workload for p in points] == ["mlp", "mlp:hidden=64x32"]
+    assert points[0].key != points[1].key
+    same = BASE + "grid:\n  workload: ['mlp:hidden=64x32', 'mlp:classes=10,hidden=64x32']\n"
+    assert "point 1 (workload=mlp:classes=10,hidden=64x32): resolves to the same" in _error(
+        tmp_path, same
+    )  # classes=10 is the default: one network, one key
+
+
 def test_relative_arch_file_is_found_beside_the_sweep(tmp_path: Path) -> None:
     sub = tmp_path / "sweeps"
     sub.mkdir()
@@ -110,6 +120,7 @@ def test_relative_arch_file_is_found_beside_the_sweep(tmp_path: Path) -> None:
         (BASE + "grid:\n  placement: [zigzag]\n", r"axis 'placement': unknown placement"),
         (BASE + "grid:\n  extra_pes: [-1]\n", r"axis 'extra_pes': must be an integer >= 0"),
         (BASE + "grid:\n  workload: [mlp, nonet]\n", r"axis 'workload':.*nonet"),
+        (BASE + "grid:\n  workload: ['mlp:depth=3']\n", r"axis 'workload':.*parameter 'depth'"),
         (BASE + "grid:\n  batch: [1, 0]\n", r"axis 'batch': must be an integer >= 1"),
         (BASE + "grid:\n  tile.adc.bits: [4, 99]\n", r"point 1 \(tile.adc.bits=99\).*adc.bits"),
         (BASE + "grid:\n  tile.crossbar.rows: [64, 0]\n", r"point 1 .*crossbar.rows"),

@@ -169,3 +169,56 @@ def test_bad_parameters() -> None:
     with pytest.raises(WorkloadError, match="input_size must be 28 or 32"):
         zoo.build("lenet5", input_size=30)
     assert dict(zoo.parameters("gpt2_decode")) == {"kv_len": 128, "blocks": 1}
+
+
+@pytest.mark.parametrize(
+    ("spec", "params", "canonical"),
+    [
+        ("bert_base:layers=2,seq_len=16", {"layers": 2, "seq_len": 16},
+         "bert_base:seq_len=16,layers=2"),
+        ("mlp:hidden=64x32", {"hidden": (64, 32)}, "mlp:hidden=64x32"),
+        ("vgg8:bias=true", {"bias": True}, "vgg8:bias=true"),
+        ("vgg8:bias=false", {"bias": False}, "vgg8"),  # the default: the bare name
+        ("lenet5:activation=relu, input_size=28", {"activation": "relu", "input_size": 28},
+         "lenet5:input_size=28,activation=relu"),
+        ("resnet18", {}, "resnet18"),
+    ],
+)  # fmt: skip
+def test_spec_strings_carry_typed_parameters(spec: str, params: dict, canonical: str) -> None:
+    name, parsed = zoo.parse_spec(spec)
+    assert parsed == params and type(parsed) is dict
+    assert zoo.format_spec(name, parsed) == canonical
+    assert zoo.parse_spec(canonical)[1] == {
+        k: v for k, v in params.items() if v != zoo.parameters(name)[k]
+    }
+    graph = zoo.from_spec(spec)
+    assert graph.name == canonical
+    assert graph.layers == zoo.build(name, **params).layers
+
+
+def test_a_spec_with_more_layers_builds_more_layers() -> None:
+    one, three = zoo.from_spec("bert_base:seq_len=8"), zoo.from_spec("bert_base:seq_len=8,layers=3")
+    assert len(three.layers) == 3 * len(one.layers)
+    assert analyze(three).total_macs == 3 * analyze(one).total_macs
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("bert_base:layers", r"'layers' is not key=value; write e.g. bert_base:layers=12"),
+        ("bert_base:", r"'' is not key=value"),
+        ("bert_base:layer=2", r"unknown parameter 'layer'; accepted: seq_len, layers"),
+        ("bert_base:layers=two", r"parameter 'layers': must be an integer, got 'two'"),
+        ("vgg8:bias=1", r"parameter 'bias': must be true or false, got '1'"),
+        ("mlp:hidden=64xx", r"parameter 'hidden': must be an integer, got ''"),
+        ("bert_base:layers=1,layers=2", r"parameter 'layers' is given twice"),
+        ("bert_base:layers=0", r"layers must be an integer >= 1, got 0"),
+        ("bert_base:heads=5", r"not divisible by 5"),
+        ("resnet19:classes=10", r"unknown network; available"),
+    ],
+)
+def test_bad_spec_strings_name_the_spec_and_what_is_allowed(spec: str, message: str) -> None:
+    with pytest.raises(WorkloadError, match=message) as info:
+        zoo.from_spec(spec)
+    named = "workload 'resnet19'" if spec.startswith("resnet19") else f"workload {spec!r}"
+    assert info.value.where.startswith(named)

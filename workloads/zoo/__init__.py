@@ -1,11 +1,14 @@
 """Networks built in code, by name: ``available()`` lists them, ``build(name, **params)``.
 
 Each builder's docstring gives the source of its shapes and the MAC and parameter counts it
-produces; ``docs/workloads.md`` tabulates them.
+produces; ``docs/workloads.md`` tabulates them. Where a network is named by a string (the
+command line, sweep files), ``from_spec`` reads its parameters from the same string:
+``bert_base:layers=12,seq_len=128``, tuples written like shapes (``mlp:hidden=512x256``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
@@ -72,3 +75,81 @@ def build(name: str, **params: Any) -> Graph:
             f"unknown parameter(s) {', '.join(unknown)}; accepted: {', '.join(accepted) or 'none'}",
         )
     return builder(**params)
+
+
+SPEC_EXAMPLE = "bert_base:layers=12,seq_len=128"
+
+
+def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
+    """``name:key=value,...`` -> (name, typed parameters); each value is read as the type of
+    the parameter's default (int, float, bool as true/false, str, tuple as 512x256)."""
+    name, colon, listed = spec.partition(":")
+    accepted = parameters(name)
+    if not colon:
+        return name, {}
+    params: dict[str, Any] = {}
+    for item in listed.split(","):
+        key, equals, text = (part.strip() for part in item.partition("="))
+        if not equals or not key or not text:
+            raise WorkloadError(
+                f"workload {spec!r}", f"{item!r} is not key=value; write e.g. {SPEC_EXAMPLE}"
+            )
+        if key not in accepted:
+            raise WorkloadError(
+                f"workload {spec!r}",
+                f"unknown parameter {key!r}; accepted: {', '.join(accepted) or 'none'}",
+            )
+        if key in params:
+            raise WorkloadError(f"workload {spec!r}", f"parameter {key!r} is given twice")
+        params[key] = _typed(text, accepted[key], f"workload {spec!r}: parameter {key!r}")
+    return name, params
+
+
+def _typed(text: str, default: Any, where: str) -> Any:
+    """``text`` as a value of ``default``'s type."""
+    if isinstance(default, tuple):
+        item = default[0] if default else 0
+        return tuple(_typed(part, item, where) for part in text.split("x"))
+    if isinstance(default, bool):
+        if text.lower() not in ("true", "false"):
+            raise WorkloadError(where, f"must be true or false, got {text!r}")
+        return text.lower() == "true"
+    for kind, what in ((int, "an integer"), (float, "a number")):
+        if isinstance(default, kind):
+            try:
+                return kind(text)
+            except ValueError:
+                raise WorkloadError(where, f"must be {what}, got {text!r}") from None
+    return text
+
+
+def format_spec(name: str, params: Mapping[str, Any]) -> str:
+    """The canonical spec string (``parse_spec``'s inverse): parameters that differ from their
+    defaults, in the builder's order, so one network has one spec."""
+    shown = [
+        f"{key}={spec_value_text(params[key])}"
+        for key, default in parameters(name).items()
+        if key in params and params[key] != default
+    ]
+    return f"{name}:{','.join(shown)}" if shown else name
+
+
+def spec_value_text(value: Any) -> str:
+    """A parameter value as a spec writes it (512x256, true)."""
+    if isinstance(value, tuple):
+        return "x".join(spec_value_text(item) for item in value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def from_spec(spec: str) -> Graph:
+    """The network a spec string names, with its parameters; a network built with parameters
+    is named by its canonical spec (``format_spec``), so reports say which one ran."""
+    name, params = parse_spec(spec)
+    try:
+        graph = build(name, **params)
+    except WorkloadError as exc:
+        raise WorkloadError(f"workload {spec!r}", exc.message) from None
+    canonical = format_spec(name, params)
+    return dataclasses.replace(graph, name=canonical) if canonical != name else graph
