@@ -21,7 +21,8 @@ estimate mode too.
 """
 
 from dataclasses import dataclass
-from operator import itemgetter
+
+import numpy as np
 
 from cimsim.components.accounting import (
     count_access,
@@ -183,14 +184,24 @@ def estimate(
     sink.add_counts(counts)
     for tile, tile_spans in sorted(spans.items()):
         sink.add_tile_busy(tile, _union_cycles(tile_spans))
-    for cycle, tile, change in sorted(levels, key=itemgetter(0)):  # stable: task order in ties
-        sink.buffer_level(tile, cycle, change)
+    _replay_buffer_levels(levels, sink)
     path = max(done, default=0)
     busy = counts.busy_cycles()
     busiest = max(((cycles, name) for name, cycles in busy.items()), default=(0, ""))
     if busiest[0] > path:  # a port or link has more work than the schedule leaves it time for
         return Estimate(busiest[0], starts, ends, busiest[1])
     return Estimate(path, starts, ends, "critical path")
+
+
+def _replay_buffer_levels(levels: list[tuple[int, int, int]], sink: TraceSink) -> None:
+    """Apply (cycle, tile, change) to the tile buffers in time order, task order in ties."""
+    if not levels:
+        return
+    changes = np.array(levels, dtype=np.int64)
+    changes = changes[np.lexsort((changes[:, 0], changes[:, 1]))]  # by tile, then cycle; stable
+    tiles, firsts = np.unique(changes[:, 1], return_index=True)
+    for tile, run in zip(tiles, np.split(changes[:, 2], firsts[1:]), strict=True):
+        sink.buffer_changes(int(tile), run)
 
 
 def estimate_weight_loads(

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+import numpy as np
+
 from cimsim.trace.intervals import IntervalBuffer
 
 
@@ -138,6 +140,13 @@ class TraceSink:
         self._buffer_bytes[tile] = level
         self._buffer_since[tile] = now_cycles
         self._buffer_peak[tile] = max(self._buffer_peak.get(tile, 0), level)
+
+    def buffer_changes(self, tile: int, deltas_bytes: np.ndarray) -> None:
+        """Apply a time-ordered run of ``buffer_level`` changes to ``tile`` at once: its level
+        and peak (the estimate, which records no intervals)."""
+        levels = self._buffer_bytes.get(tile, 0) + np.cumsum(deltas_bytes)
+        self._buffer_peak[tile] = max(self._buffer_peak.get(tile, 0), int(levels.max()))
+        self._buffer_bytes[tile] = int(levels[-1])
 
     def buffer_peaks(self) -> dict[int, int]:
         """Highest activation bytes each tile buffer held at once."""
