@@ -217,3 +217,11 @@ def test_weight_reuse_modes_are_an_axis(tmp_path: Path) -> None:
     path.write_text("arch: compact_4x4\nworkload: vgg8\ngrid:\n  reuse_mode: [XX]\n")
     with pytest.raises(ConfigError, match="reuse_mode"):
         resolve_points(load_sweep(path), path)
+
+
+@pytest.mark.parametrize(
+    "example", sorted((Path(__file__).parents[2] / "docs" / "examples").glob("*.yaml")), ids=str
+)
+def test_example_sweep_files_resolve(example: Path) -> None:
+    points = resolve_points(load_sweep(example), example)
+    assert len({p.key for p in points}) == len(points) > 1
