@@ -60,7 +60,7 @@ print(json.dumps({"wall_s": wall, "peak_mib": peak_kib / 1024, "events": s["even
 """
 
 Case = tuple[str, str, str, int]
-"""(preset, zoo network spec, scheduler, batch)."""
+"""(preset, zoo network spec, scheduler, batch); weight_reuse runs its RP mode (batch 1)."""
 FULL_CASES: tuple[Case, ...] = (
     ("isaac", "resnet18", "layer_by_layer", 1),
     ("isaac", "resnet18", "pipelined", 8),

@@ -144,6 +144,8 @@ class TraceSink:
     def buffer_changes(self, tile: int, deltas_bytes: np.ndarray) -> None:
         """Apply a time-ordered run of ``buffer_level`` changes to ``tile`` at once: its level
         and peak (the estimate, which records no intervals)."""
+        if self.intervals is not None:
+            raise ValueError("buffer_changes records no occupancy intervals: use buffer_level")
         levels = self._buffer_bytes.get(tile, 0) + np.cumsum(deltas_bytes)
         self._buffer_peak[tile] = max(self._buffer_peak.get(tile, 0), int(levels.max()))
         self._buffer_bytes[tile] = int(levels[-1])

@@ -12,6 +12,7 @@ from cimsim.analysis.rundir import open_run
 from cimsim.cli import main
 from cimsim.config import load_arch
 from cimsim.simulate import simulate, write_results
+from cimsim.trace import TraceLevel, TraceSink
 from cimsim.trace.export import perfetto_events
 from cimsim.trace.intervals import STAGE_ROWS, IntervalBuffer
 
@@ -201,3 +202,16 @@ def test_busiest_link_is_the_link_that_carried_messages_longest(full_run) -> Non
     busy = (links["end_cycle"] - links["start_cycle"]).groupby(links["component"].astype(str)).sum()
     assert busy[summary["busiest_link"]] == busy.max()
     assert summary["utilization"]["noc_link_max"] == busy.max() / summary["total_cycles"]
+
+
+def test_buffer_changes_at_once_equal_one_buffer_level_call_each() -> None:
+    deltas = [512, 256, -512, 1024, -256, -1024]
+    one_by_one, at_once = TraceSink(), TraceSink()
+    for cycle, delta in enumerate(deltas):
+        one_by_one.buffer_level(3, cycle, delta)
+    at_once.buffer_changes(3, np.array(deltas[:2]))
+    at_once.buffer_changes(3, np.array(deltas[2:]))
+    assert at_once.buffer_peaks() == one_by_one.buffer_peaks() == {3: 1280}
+    assert at_once.buffer_levels() == one_by_one.buffer_levels() == {3: 0}
+    with pytest.raises(ValueError, match="use buffer_level"):
+        TraceSink(TraceLevel.FULL).buffer_changes(3, np.array(deltas))
