@@ -93,16 +93,16 @@ def engine_overhead(workload: str = "resnet18") -> dict[str, Any]:
     """cimsim's events/s against a bare SimPy loop of as many events, in this process.
 
     Two cimsim rates: the whole run (mapping, scheduling, planning, simulation, pricing,
-    tables) and the event loop alone (the SimPy processes of the components).
+    tables) and the event loop alone (the SimPy processes of the event timer).
     """
-    from cimsim.components.chip import Chip
-    from cimsim.components.executor import ProgramRunner
     from cimsim.config import load_arch
     from cimsim.config.hardware import hardware_params
     from cimsim.engine import Engine, collector_paused
     from cimsim.mapper import map_network
+    from cimsim.plan.lower import lower_program
     from cimsim.scheduler import get_scheduler
     from cimsim.simulate import simulate
+    from cimsim.timing.event import Holds, ProgramRunner
     from cimsim.trace import TraceSink
     from workloads import zoo
     from workloads.shapes import analyze
@@ -112,14 +112,14 @@ def engine_overhead(workload: str = "resnet18") -> dict[str, Any]:
     info, hw = analyze(graph), hardware_params(arch)
     mapping = map_network(info, arch, hw)
     program = get_scheduler("layer_by_layer")(info, mapping, arch, 1)
+    plan = lower_program(program, mapping, info, arch.precision.activation_bits, hw.digital)
     whole_walls, loop_walls, bare_rates = [], [], []
     for _ in range(REPEATS):  # best of a few: the machine is shared and noisy
         start = time.perf_counter()
         events = simulate(arch, graph).summary["events_processed"]
         whole_walls.append(time.perf_counter() - start)
         engine, sink = Engine(hw.clock_ghz), TraceSink()
-        chip = Chip(engine, sink, arch, hw, mapping.input_tile)
-        runner = ProgramRunner(engine, chip, program, mapping, info, arch.precision.activation_bits)
+        runner = ProgramRunner(Holds(engine, sink, plan.resources, plan.flit_bytes), program, plan)
         runner.start()
         with collector_paused():  # as simulate() runs it
             start = time.perf_counter()

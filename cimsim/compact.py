@@ -24,16 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from cimsim.components.chip import Chip
-from cimsim.components.executor import ProgramRunner
-from cimsim.components.weights import WeightLoader
-from cimsim.config.hardware import HardwareParams
 from cimsim.config.model import ArchConfig
 from cimsim.engine import Engine, Process
 from cimsim.errors import CimsimError, ConfigError
-from cimsim.estimate import estimate, estimate_weight_loads
+from cimsim.machine import Machine
 from cimsim.mapper import ChipMapping, CopyPlacement, map_network, tile_layer
-from cimsim.mapper.weight_loads import plan_weight_loads
+from cimsim.plan import LayerLoadPlan, Plan, Resources
+from cimsim.plan.lower import Lowering, lower_program
+from cimsim.plan.weights import lower_weight_loads
 from cimsim.program import Program
 from cimsim.scheduler.layer_split import split_oversized_layers
 from cimsim.scheduler.weight_reuse import (
@@ -46,9 +44,11 @@ from cimsim.scheduler.weight_reuse import (
     plan_parts,
 )
 from cimsim.simulate import RunFacts, RunResult, crossbar_tasks, prepare, summarize_run
+from cimsim.timing.estimate import estimate, estimate_weight_loads
+from cimsim.timing.event import Holds, ProgramRunner, load_weights
 from cimsim.trace import TraceLevel, TraceSink
 from workloads.ir import Graph
-from workloads.shapes import GraphInfo, analyze
+from workloads.shapes import analyze
 
 
 @dataclass(frozen=True)
@@ -73,10 +73,10 @@ class _PartTimer(Protocol):
     events: int
 
     def run(
-        self, part: Part, info: GraphInfo, mapping: ChipMapping, program: Program,
-        sizes: dict[str, int],
+        self, part: Part, mapping: ChipMapping, program: Program, plan: Plan,
+        loads: tuple[LayerLoadPlan, ...],
     ) -> PartRun:  # fmt: skip
-        """Load the part's weights (``sizes``: one copy per layer), then run its program."""
+        """Load the part's weights (``loads``), then run its program (``plan``)."""
 
 
 def run_weight_reuse(
@@ -110,7 +110,7 @@ def run_weight_reuse(
         )
     if timing == "estimate" and TraceLevel(trace) is not TraceLevel.OFF:
         raise ConfigError("--mode estimate records no trace; use --trace off")
-    info, hw, level = prepare(arch, graph, trace)
+    info, hw, machine, level = prepare(arch, graph, trace)
     split = split_oversized_layers(graph, info, arch, hw)
     if split is not graph:
         graph, info = split, analyze(split)
@@ -118,24 +118,32 @@ def run_weight_reuse(
     encoding = arch.tile.crossbar.weight_encoding
     tilings = {layer.name: tile_layer(layer, hw.crossbar, bits, encoding)
                for layer in info.layers if layer.is_mvm}  # fmt: skip
-    plan = plan_parts(info, tilings, arch, mode)
+    parts = plan_parts(info, tilings, arch, mode)
     schedule = part_scheduler(mode)
     sink = TraceSink(level, spill_path)
+    resources = Resources()  # one table for every part: they run on the same chip
+    flit_bytes = machine.topology.flit_bytes
     timer: _PartTimer = (
-        _EventParts(arch, hw, sink, seed) if timing == "event" else _EstimatedParts(arch, hw, sink)
+        _EventParts(machine, sink, seed, resources, flit_bytes)
+        if timing == "event"
+        else _EstimatedParts(sink, resources, flit_bytes)
     )
     mappings: list[ChipMapping] = []
     runs: list[PartRun] = []
     tasks = mvm_tasks = 0
     try:
-        for part in plan.parts:
+        for part in parts.parts:
             sub_info = analyze(part_graph(graph, info, part))
-            mapping = map_network(sub_info, arch, hw, duplication, placement)
+            mapping = map_network(sub_info, arch, hw, duplication, placement, machine=machine)
             program = schedule(sub_info, mapping, arch, batch)
             tasks += len(program.tasks)
             mvm_tasks += crossbar_tasks(program, sub_info)
             sizes = {name: layer_weight_bytes(info, name, bits) for name in part.crossbar_layers}
-            runs.append(timer.run(part, sub_info, mapping, program, sizes))
+            activation_bits = arch.precision.activation_bits
+            plan = lower_program(program, mapping, sub_info, activation_bits, hw.digital,
+                                 resources)  # fmt: skip
+            loads = lower_weight_loads(Lowering(machine, resources), mapping, sizes)
+            runs.append(timer.run(part, mapping, program, plan, loads))
             mappings.append(mapping)
     except BaseException:
         if sink.intervals is not None:
@@ -147,7 +155,7 @@ def run_weight_reuse(
     merged = _merge(mappings)
     facts = RunFacts(NAME, batch, seed, timer.events, total_cycles, tasks, timing, mvm_tasks)
     result = summarize_run(arch, info, merged, sink, facts, starts, ends)
-    compact = _compact_summary(plan.mode, plan.parts, mappings, runs, sink, arch.tiles,
+    compact = _compact_summary(parts.mode, parts.parts, mappings, runs, sink, arch.tiles,
                                total_cycles)  # fmt: skip
     compact["utilization"] = {**result.summary["utilization"], **compact["utilization"]}
     result.summary.update(compact)
@@ -155,12 +163,12 @@ def run_weight_reuse(
 
 
 class _EventParts:
-    """Runs parts one after another on one Engine and Chip (module docstring)."""
+    """Runs parts one after another on one Engine and chip (module docstring)."""
 
-    def __init__(self, arch: ArchConfig, hw: HardwareParams, sink: TraceSink, seed: int) -> None:
-        self._arch, self._hw, self._sink = arch, hw, sink
-        self._engine = Engine(hw.clock_ghz, seed)
-        self._chip: Chip | None = None
+    def __init__(self, machine: Machine, sink: TraceSink, seed: int, resources: Resources,
+                 flit_bytes: int) -> None:  # fmt: skip
+        self._engine = Engine(machine.clock_ghz, seed)
+        self._holds = Holds(self._engine, sink, resources, flit_bytes)
 
     @property
     def events(self) -> int:
@@ -169,21 +177,16 @@ class _EventParts:
     def run(
         self,
         part: Part,
-        info: GraphInfo,
         mapping: ChipMapping,
         program: Program,
-        sizes: dict[str, int],
+        plan: Plan,
+        loads: tuple[LayerLoadPlan, ...],
     ) -> PartRun:
         """Load the part's weights, run its program until the engine drains."""
         engine = self._engine
-        if self._chip is None:
-            self._chip = Chip(engine, self._sink, self._arch, self._hw, mapping.input_tile)
-        runner = ProgramRunner(
-            engine, self._chip, program, mapping, info, self._arch.precision.activation_bits
-        )
+        runner = ProgramRunner(self._holds, program, plan)
         start, loaded = engine.now_cycles, []
-        engine.process(_load_then_run(engine, WeightLoader(self._chip), mapping, sizes, runner,
-                                      loaded))  # fmt: skip
+        engine.process(_load_then_run(self._holds, loads, runner, loaded))
         end = engine.run()
         if any(not event.triggered for event in runner.done):
             raise RuntimeError(f"part {part.index}: tasks never ran (a dependency cycle)")
@@ -192,29 +195,27 @@ class _EventParts:
 
 
 class _EstimatedParts:
-    """Times parts one after another in closed form (cimsim.estimate)."""
+    """Times parts one after another in closed form (cimsim.timing.estimate)."""
 
     events = 0
 
-    def __init__(self, arch: ArchConfig, hw: HardwareParams, sink: TraceSink) -> None:
-        self._arch, self._hw, self._sink = arch, hw, sink
+    def __init__(self, sink: TraceSink, resources: Resources, flit_bytes: int) -> None:
+        self._sink, self._resources, self._flit_bytes = sink, resources, flit_bytes
         self._now = 0
 
     def run(
         self,
         part: Part,
-        info: GraphInfo,
         mapping: ChipMapping,
         program: Program,
-        sizes: dict[str, int],
+        plan: Plan,
+        loads: tuple[LayerLoadPlan, ...],
     ) -> PartRun:
         """The part's weight load, then its program, from where the last part ended."""
-        hw, cols = self._hw, self._arch.chip.mesh.cols
-        loads = plan_weight_loads(mapping, sizes, hw.clock_ghz)
         start = self._now
-        loaded = start + estimate_weight_loads(loads, hw, cols, mapping.input_tile, self._sink)
-        bits = self._arch.precision.activation_bits
-        timing = estimate(program, mapping, info, hw, cols, bits, self._sink)
+        names = self._resources.names
+        loaded = start + estimate_weight_loads(loads, names, self._flit_bytes, self._sink)
+        timing = estimate(program, plan, self._sink)
         self._now = loaded + timing.total_cycles
         return PartRun(
             start, loaded, self._now,
@@ -224,16 +225,14 @@ class _EstimatedParts:
 
 
 def _load_then_run(
-    engine: Engine,
-    loader: WeightLoader,
-    mapping: ChipMapping,
-    sizes: dict[str, int],
+    holds: Holds,
+    loads: tuple[LayerLoadPlan, ...],
     runner: ProgramRunner,
     loaded: list[int],
 ) -> Process:
     """Program the part's weights, note when that finished, then start its Program."""
-    yield from loader.load(mapping, sizes)
-    loaded.append(engine.now_cycles)
+    yield from load_weights(holds, loads)
+    loaded.append(holds.engine.now_cycles)
     runner.start()
 
 
@@ -249,6 +248,7 @@ def _merge(mappings: list[ChipMapping]) -> ChipMapping:
         crossbars_total=first.crossbars_total,
         pes_total=first.pes_total,
         shared_adc_banks={k: v for m in mappings for k, v in m.shared_adc_banks.items()},
+        machine=first.machine,
         duplication=first.duplication,
         placement=first.placement,
     )

@@ -15,17 +15,20 @@ from cimsim.analysis.energy import energy_summary, price_counters
 from cimsim.analysis.files import write_csv_atomic, write_json_atomic
 from cimsim.analysis.rundir import FORMAT_VERSION, LAYERS_FILE, SUMMARY_FILE, TRACE_FILE
 from cimsim.analysis.summary import busiest_link, bytes_per_level, layer_table, utilization
-from cimsim.components.chip import Chip
-from cimsim.components.executor import ProgramRunner
 from cimsim.config.hardware import HardwareParams, chip_spec, hardware_params
 from cimsim.config.model import ArchConfig
 from cimsim.engine import Engine, collector_paused
 from cimsim.errors import ConfigError, WorkloadInputError
-from cimsim.estimate import estimate
 from cimsim.functional import LayerParams, run_functional
+from cimsim.machine import Machine
+from cimsim.machine.build import build_machine
 from cimsim.mapper import ChipMapping, map_network
+from cimsim.plan import Plan
+from cimsim.plan.lower import lower_program
 from cimsim.program import Program
 from cimsim.scheduler import get_scheduler
+from cimsim.timing.estimate import estimate
+from cimsim.timing.event import Holds, ProgramRunner
 from cimsim.trace import TraceLevel, TraceSink
 from cimsim.trace.intervals import IntervalBuffer
 from hwmodels.errors import HwModelError
@@ -121,9 +124,10 @@ def simulate(
     if batch < 1:
         raise ConfigError(f"--batch must be at least 1, got {batch}")
     schedule = get_scheduler(scheduler)
-    info, hw, level = prepare(arch, graph, trace)
-    mapping = map_network(info, arch, hw, duplication, placement, extra_pes)
+    info, hw, machine, level = prepare(arch, graph, trace)
+    mapping = map_network(info, arch, hw, duplication, placement, extra_pes, machine)
     program = schedule(info, mapping, arch, batch)
+    plan = lower_program(program, mapping, info, arch.precision.activation_bits, hw.digital)
     log.info(
         "%s on %s: %d crossbars in %d PEs (%s duplication, %s placement); %s: %d tasks",
         graph.name, arch.name, mapping.crossbars_used, mapping.pes_used, duplication,
@@ -133,14 +137,13 @@ def simulate(
         if level is not TraceLevel.OFF:
             raise ConfigError("--mode estimate records no trace; use --trace off")
         sink = TraceSink()
-        bits = arch.precision.activation_bits
-        timing = estimate(program, mapping, info, hw, arch.chip.mesh.cols, bits, sink)
+        timing = estimate(program, plan, sink)
         starts, ends = timing.layer_start_cycles, timing.layer_end_cycles
         total_cycles, events = timing.total_cycles, 0
     else:
         sink = TraceSink(level, spill_path)
         starts, ends, total_cycles, events = _run_events(
-            arch, hw, info, mapping, program, sink, seed, progress, fine_grained, graph.name
+            arch, program, plan, sink, seed, progress, fine_grained, graph.name
         )
     log.info("%s run: %d cycles, %d SimPy events", mode, total_cycles, events)
     tasks, mvm_tasks = len(program.tasks), crossbar_tasks(program, info)
@@ -153,8 +156,9 @@ def simulate(
 
 def prepare(
     arch: ArchConfig, graph: Graph, trace: TraceLevel | str
-) -> tuple[GraphInfo, HardwareParams, TraceLevel]:
-    """Shapes of the network, hardware parameters and trace level, every one checked.
+) -> tuple[GraphInfo, HardwareParams, Machine, TraceLevel]:
+    """Shapes of the network, hardware parameters, the machine and the trace level, every
+    one checked.
 
     A chip that cannot be priced fails here, before any simulation.
     """
@@ -171,7 +175,7 @@ def prepare(
     except HwModelError as exc:
         raise ConfigError(f"{arch.name}: {exc}") from None
     chip_spec(arch, hw)
-    return info, hw, level
+    return info, hw, build_machine(arch), level
 
 
 @dataclass(frozen=True)
@@ -225,10 +229,8 @@ def summarize_run(
 
 def _run_events(
     arch: ArchConfig,
-    hw: HardwareParams,
-    info: GraphInfo,
-    mapping: ChipMapping,
     program: Program,
+    plan: Plan,
     sink: TraceSink,
     seed: int,
     progress: bool,
@@ -236,8 +238,8 @@ def _run_events(
     label: str,
 ) -> tuple[dict[str, int], dict[str, int], int, int]:
     """Run the program on the SimPy engine: (layer starts, layer ends, cycles, events)."""
-    engine = Engine(hw.clock_ghz, seed, reference_ports=fine_grained)
-    chip = Chip(engine, sink, arch, hw, mapping.input_tile)
+    engine = Engine(arch.clock.frequency_ghz, seed, reference_ports=fine_grained)
+    holds = Holds(engine, sink, plan.resources, plan.flit_bytes)
     bar = tqdm(
         total=len(program.tasks),
         desc=f"{label} on {arch.name}",
@@ -246,16 +248,8 @@ def _run_events(
         disable=not (progress and sys.stderr.isatty()),
         leave=False,
     )
-    runner = ProgramRunner(
-        engine,
-        chip,
-        program,
-        mapping,
-        info,
-        arch.precision.activation_bits,
-        on_task_done=bar.update,
-        fine_grained=fine_grained,
-    )
+    runner = ProgramRunner(holds, program, plan, on_task_done=bar.update,
+                           fine_grained=fine_grained)  # fmt: skip
     runner.start()
     try:
         total_cycles = engine.run()

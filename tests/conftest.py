@@ -30,3 +30,24 @@ def small_cnn() -> Graph:
             ("fc2", Linear(10)),
         ],
     )
+
+
+@pytest.fixture(scope="session")
+def run_program():
+    """Run a Program on the event timer: (arch, info, mapping, program) -> (runner, sink)."""
+    from cimsim.config.hardware import hardware_params
+    from cimsim.engine import Engine
+    from cimsim.plan.lower import lower_program
+    from cimsim.timing.event import Holds, ProgramRunner
+    from cimsim.trace import TraceSink
+
+    def run(arch, info, mapping, program, sink=None):
+        hw = hardware_params(arch)
+        plan = lower_program(program, mapping, info, arch.precision.activation_bits, hw.digital)
+        engine, sink = Engine(hw.clock_ghz), sink or TraceSink()
+        runner = ProgramRunner(Holds(engine, sink, plan.resources, plan.flit_bytes), program, plan)
+        runner.start()
+        engine.run()
+        return runner, sink
+
+    return run

@@ -8,6 +8,8 @@ from typing import TypeVar
 from cimsim.config.hardware import HardwareParams
 from cimsim.config.model import ArchConfig
 from cimsim.errors import MappingError
+from cimsim.machine import Machine
+from cimsim.machine.build import build_machine
 from cimsim.mapper.costs import CopyCosts, copy_costs
 from cimsim.mapper.curves import PLACEMENTS
 from cimsim.mapper.duplication import DUPLICATIONS
@@ -55,10 +57,16 @@ class ChipMapping:
     """PEs on the chip."""
     shared_adc_banks: Mapping[tuple[str, int], tuple[tuple[int, int], ...]]
     """(layer, copy) -> its ADC banks that PEs of other copies also convert on."""
+    machine: Machine
+    """The machine the network is mapped onto."""
     duplication: str = "none"
     """The duplication policy that chose the copies."""
     placement: str = "in_order"
     """The placement policy that ordered the tiles."""
+
+    def has_home(self, name: str) -> bool:
+        """Whether ``name`` is a layer of the mapping (not a graph input)."""
+        return name in self.copies or name in self.digital_tiles
 
     @property
     def crossbars_used(self) -> int:
@@ -84,16 +92,19 @@ def map_network(
     duplication: str = "none",
     placement: str = "in_order",
     extra_pes: int | None = None,
+    machine: Machine | None = None,
 ) -> ChipMapping:
     """Tile every crossbar layer, choose copies, place them and price them.
 
     ``duplication`` and ``placement`` name policies (DUPLICATIONS, PLACEMENTS);
     ``extra_pes`` caps the PEs duplication may use beyond one copy of everything (default:
-    every free PE). Raises MappingError when even one copy of everything does not fit.
+    every free PE); ``machine`` is ``arch``'s, built here unless given. Raises MappingError
+    when even one copy of everything does not fit.
     """
+    machine = machine if machine is not None else build_machine(arch)
     planner = _choice(DUPLICATIONS, duplication, "duplication")
     order_of = _choice(PLACEMENTS, placement, "placement")
-    tile_order = order_of(arch.chip.mesh.rows, arch.chip.mesh.cols)
+    tile_order = order_of(machine.topology.rows, machine.topology.cols)
     tilings = {
         layer.name: tile_layer(
             layer, hw.crossbar, arch.precision.weight_bits, arch.tile.crossbar.weight_encoding
@@ -111,8 +122,7 @@ def map_network(
         cycles = {n: copy_costs(ps[0], tilings[n], arch, hw).mvm_cycles for n, ps in placed.items()}
         copies = planner(info, tilings, cycles, arch.tile.pe.crossbars, free)
         placed = place_layers(info, tilings, copies, arch, tile_order)
-    row, col = arch.chip.global_buffer.router
-    input_tile = row * arch.chip.mesh.cols + col
+    input_tile = machine.io_tile
     costs = {
         name: tuple(copy_costs(p, tilings[name], arch, hw) for p in placements)
         for name, placements in placed.items()
@@ -132,6 +142,7 @@ def map_network(
         crossbars_total=arch.tiles * arch.crossbars_per_tile,
         pes_total=arch.tiles * arch.tile.pes,
         shared_adc_banks=shared,
+        machine=machine,
         duplication=duplication,
         placement=placement,
     )

@@ -1,12 +1,14 @@
 """What data every task moves, worked out once from the program (pure; no SimPy).
 
-Per task: the input bytes it must fetch from the global buffer or DRAM (rows not fetched by
-an earlier task of the same copy), what it reads from its home tile buffer, how many output
-vectors or element operations it computes, and where its output rows go:
-- rows of an edge kept on tiles go to every consumer home tile whose tasks read them (only
-  those rows; consumer copies on one tile share one delivery);
-- rows of an edge kept in the global buffer or DRAM are stored there once;
-- the graph's outputs are written to DRAM.
+Per task: the input bytes it must fetch from a memory level beyond the tile (rows not
+fetched by an earlier task of the same copy), what it reads from its home tile buffer, how
+many output vectors or element operations it computes, and where its output rows go:
+- rows of an edge kept in the tile level go to every consumer home tile whose tasks read
+  them (only those rows; consumer copies on one tile share one delivery);
+- rows of an edge kept in another level are stored there once, in the instance serving the
+  producer's home tile (its data home), from where consumers fetch them; graph inputs wait
+  in the instance of the outermost level serving the consumer;
+- the graph's outputs are written to the outermost level.
 Both the event-driven engine and the closed-form estimate consume this plan, so they agree
 on every byte.
 """
@@ -16,8 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cimsim.machine import MemoryHierarchy
 from cimsim.mapper import ChipMapping
-from cimsim.program import Level, Program
+from cimsim.program import Program
 from workloads.shapes import GraphInfo, input_rows_needed, rows_of
 
 
@@ -27,16 +30,18 @@ class TaskData:
 
     home_tile: int
     """Tile the task runs on (its copy's home tile, or a digital layer's tile)."""
-    fetches: tuple[tuple[Level, int], ...]
-    """(level, bytes) brought from the global buffer or DRAM into the home tile first."""
+    fetches: tuple[tuple[str, int, int], ...]
+    """(level, instance, bytes) brought from a level beyond the tile into the home tile
+    first."""
     buffer_read_bytes: int
     """Bytes read from the home tile buffer while computing."""
     vectors: int
     """Output vectors (MVMs) of a crossbar task; 0 for a digital task."""
     element_ops: int
     """Element operations of a digital task; 0 for a crossbar task."""
-    deliveries: tuple[tuple[Level, int, int], ...]
-    """(level, destination tile or -1 for shared storage, bytes) of its outputs."""
+    deliveries: tuple[tuple[str, int, int], ...]
+    """(level, destination, bytes) of its outputs: the destination is a tile for the tile
+    level, else the level's instance."""
     freed_bytes: int = 0
     """Bytes of input rows in its home tile buffer that no later task there reads: free
     once this task has computed."""
@@ -51,6 +56,8 @@ def plan_dataflow(
     program: Program, mapping: ChipMapping, info: GraphInfo, activation_bits: int
 ) -> tuple[TaskData, ...]:
     """The TaskData of every task, indexed by task id."""
+    memory = mapping.machine.memory
+    tile_level = memory.tile_level.name
     ranges = _input_ranges(program, info)
     targets = _delivery_targets(program, mapping, info, ranges)
     freed = _freed_bytes(program, mapping, info, activation_bits, ranges)
@@ -62,25 +69,31 @@ def plan_dataflow(
         per_row_out = row_bytes(layer_info.output_shape, activation_bits)
         costs = mapping.costs[layer][copy] if layer_info.is_mvm else None
         inputs = [
-            (producer, program.edge_levels[(producer, layer)], row_bytes(shape, activation_bits))
+            (
+                producer,
+                program.edge_levels[(producer, layer)],
+                _data_home(mapping, memory, program.edge_levels[(producer, layer)], producer,
+                           home),
+                row_bytes(shape, activation_bits),
+            )
             for producer, shape in zip(layer_info.inputs, layer_info.input_shapes, strict=True)
-        ]
+        ]  # fmt: skip
         layer_targets = targets.get(layer, ())
         for task_id in queue:
             task = program.tasks[task_id]
             rows = task.row_stop - task.row_start
-            fetches: list[tuple[Level, int]] = []
+            fetches: list[tuple[str, int, int]] = []
             read = 0
-            for (producer, level, per_row_in), (start, stop) in zip(
+            for (producer, level, instance, per_row_in), (start, stop) in zip(
                 inputs, ranges[task_id], strict=True
             ):
-                if level is not Level.TILE:
+                if level != tile_level:
                     key = (layer, copy, task.inference, producer)
                     already = fetched.get(key, 0)
                     new_rows = max(0, stop - max(start, already))
                     fetched[key] = max(already, stop)
                     if new_rows:
-                        fetches.append((level, new_rows * per_row_in))
+                        fetches.append((level, instance, new_rows * per_row_in))
                 read += (stop - start) * per_row_in
             vectors = rows * layer_info.vectors_per_row if costs else 0
             if costs:
@@ -105,6 +118,16 @@ def plan_dataflow(
                 freed_bytes=freed.get(task_id, 0),
             )
     return tuple(p for p in plan if p is not None)
+
+
+def _data_home(
+    mapping: ChipMapping, memory: MemoryHierarchy, level_name: str, producer: str, home: int
+) -> int:
+    """Instance of ``level_name`` holding ``producer``'s rows for a consumer on tile ``home``:
+    the one serving the producer's home tile, or (graph inputs) the consumer's."""
+    level = memory.level(level_name)
+    tile = mapping.home_tile(producer) if mapping.has_home(producer) else home
+    return level.serving[tile]
 
 
 def _input_ranges(program: Program, info: GraphInfo) -> list[tuple[tuple[int, int], ...]]:
@@ -139,6 +162,7 @@ def _freed_bytes(
     Rows delivered to a tile are shared by every consumer task on that tile; rows fetched
     from the global buffer or DRAM belong to the copy that fetched them.
     """
+    tile_level = mapping.machine.memory.tile_level.name
     last: dict[tuple[str, int, int, int], np.ndarray] = {}
     sizes: dict[tuple[str, int, int, int], int] = {}
     for task in program.tasks:
@@ -146,7 +170,7 @@ def _freed_bytes(
         home = mapping.home_tile(task.layer, task.copy)
         for index, producer in enumerate(layer.inputs):
             level = program.edge_levels[(producer, task.layer)]
-            owner = -1 if level is Level.TILE else task.copy  # tile rows: shared on the tile
+            owner = -1 if level == tile_level else task.copy  # tile rows: shared on the tile
             key = (producer if owner < 0 else f"{producer}>{task.layer}", home, owner,
                    task.inference)  # fmt: skip
             rows = last.get(key)
@@ -169,20 +193,23 @@ def _delivery_targets(
     mapping: ChipMapping,
     info: GraphInfo,
     ranges: list[tuple[tuple[int, int], ...]],
-) -> dict[str, list[tuple[Level, int, list[int] | None]]]:
-    """Producer -> (level, destination tile, rows wanted) of its outputs.
+) -> dict[str, list[tuple[str, int, list[int] | None]]]:
+    """Producer -> (level, destination, rows wanted) of its outputs: the destination is a
+    consumer's home tile for the tile level, else the instance serving the producer's home.
 
     Rows wanted: None for all, else a prefix count (element r = wanted rows below row r), so a
     task's share of a delivery is one subtraction.
     """
+    memory = mapping.machine.memory
+    tile_level = memory.tile_level.name
     wanted: dict[tuple[str, int], np.ndarray] = {}
-    shared: dict[str, list[Level]] = {}
+    shared: dict[str, list[str]] = {}
     for task in program.tasks:
         layer = info.by_name[task.layer]
         home = mapping.home_tile(task.layer, task.copy)
         for index, producer in enumerate(layer.inputs):
             level = program.edge_levels[(producer, task.layer)]
-            if level is not Level.TILE:
+            if level != tile_level:
                 if level not in shared.setdefault(producer, []):
                     shared[producer].append(level)
                 continue
@@ -192,12 +219,20 @@ def _delivery_targets(
                 mask = np.zeros(rows_of(layer.input_shapes[index]), dtype=bool)
                 wanted[(producer, home)] = mask
             mask[start:stop] = True
-    targets: dict[str, list[tuple[Level, int, list[int] | None]]] = {}
+    targets: dict[str, list[tuple[str, int, list[int] | None]]] = {}
     for (producer, tile), mask in wanted.items():
         prefix = [0, *np.cumsum(mask, dtype=np.int64).tolist()]
-        targets.setdefault(producer, []).append((Level.TILE, tile, prefix))
+        targets.setdefault(producer, []).append((tile_level, tile, prefix))
     for producer, levels in shared.items():
-        targets.setdefault(producer, []).extend((level, -1, None) for level in levels)
+        if not mapping.has_home(producer):
+            continue  # a graph input: nothing delivers it
+        home = mapping.home_tile(producer)
+        targets.setdefault(producer, []).extend(
+            (level, memory.level(level).serving[home], None) for level in levels
+        )
     for output in info.outputs:
-        targets.setdefault(output, []).append((Level.DRAM, -1, None))
+        home = mapping.home_tile(output)
+        targets.setdefault(output, []).append(
+            (memory.outermost.name, memory.outermost.serving[home], None)
+        )
     return targets

@@ -1,24 +1,12 @@
 """The program a scheduler produces and the components execute.
 
 A Program is pure data: for every layer copy an ordered list of tasks (each a range of
-output rows of one inference), the dependencies between tasks, and where each edge of the
-network keeps its activations. No SimPy here.
+output rows of one inference), the dependencies between tasks, and the memory level where
+each edge of the network keeps its activations. No SimPy here.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
-
-
-class Level(StrEnum):
-    """Where the activations of one producer->consumer edge wait for their consumer."""
-
-    TILE = "tile"
-    """In the consumer's home tile buffer (delivered straight over the NoC)."""
-    GLOBAL = "global"
-    """In the global buffer (consumer fetches them over the NoC)."""
-    DRAM = "dram"
-    """Off-chip (staged through the global buffer both ways)."""
 
 
 @dataclass(frozen=True)
@@ -58,8 +46,10 @@ class Program:
     """All tasks; ``tasks[i].task_id == i``."""
     queues: Mapping[tuple[str, int], tuple[int, ...]]
     """(layer, copy) -> its task ids in the order the copy executes them."""
-    edge_levels: Mapping[tuple[str, str], Level]
-    """(producer, consumer) -> storage level; producers include graph inputs."""
+    edge_levels: Mapping[tuple[str, str], str]
+    """(producer, consumer) -> name of the memory level the activations wait in (the tile
+    level: delivered into the consumer's tile; another: stored there, then fetched);
+    producers include graph inputs."""
 
     def __post_init__(self) -> None:
         for index, task in enumerate(self.tasks):

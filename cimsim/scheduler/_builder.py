@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from cimsim.program import Level, Program, Task
+from cimsim.program import Program, Task
 from workloads.shapes import GraphInfo, input_rows_needed
 
 
@@ -65,7 +65,7 @@ class ProgramBuilder:
         return [] if lookup is None else sorted({int(t) for t in lookup if t >= 0})
 
     def build(
-        self, scheduler: str, batch: int, edge_levels: dict[tuple[str, str], Level]
+        self, scheduler: str, batch: int, edge_levels: dict[tuple[str, str], str]
     ) -> Program:
         """The finished Program."""
         return Program(

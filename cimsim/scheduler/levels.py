@@ -1,9 +1,10 @@
 """Where each edge keeps its activations: in the consumer's tile buffer while it fits.
 
 An edge's tensor (or the window of rows a row-streaming consumer holds) goes to the tile
-buffer of every consumer copy's home tile if, over the tensor's lifetime, it fits beside the
-tensors already placed there; otherwise to the global buffer if the whole tensor fits, else
-to DRAM. Graph inputs start in DRAM. Lifetimes are intervals of layer positions in
+level (the first memory level) of every consumer copy's home tile if, over the tensor's
+lifetime, it fits beside the tensors already placed there; otherwise to the first later
+level whose instance can hold the whole tensor (the outermost level holds anything). Graph
+inputs start in the outermost level. Lifetimes are intervals of layer positions in
 topological order: from the producer to its last consumer on that tile for layer-by-layer
 schedules; the whole run for schedules that keep many layers in flight (pipelined, cross
 layer), where every placed tensor or window occupies its tile throughout. Tensors are
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 
 from cimsim.config.model import ArchConfig
 from cimsim.mapper import ChipMapping
-from cimsim.program import Level
 from workloads.shapes import GraphInfo, LayerInfo, input_rows_needed, rows_of
 
 Footprint = Callable[[LayerInfo, int], float]
@@ -30,7 +30,7 @@ def edge_levels_whole_tensor(
     mapping: ChipMapping,
     tensors: int = 1,
     all_live: bool = False,
-) -> dict[tuple[str, str], Level]:
+) -> dict[tuple[str, str], str]:
     """Levels for schedules that hold a producer's whole output until its consumer runs.
 
     ``tensors``: outputs of one edge waiting at once (the batch for layer-by-layer, the
@@ -46,7 +46,7 @@ def edge_levels_whole_tensor(
 
 def edge_levels_row_window(
     info: GraphInfo, arch: ArchConfig, mapping: ChipMapping
-) -> dict[tuple[str, str], Level]:
+) -> dict[tuple[str, str], str]:
     """Levels for row-streaming schedules, where a consumer holds only a window of rows:
     the input rows one output row reads plus one row of slack (the next row arriving)."""
     bits = arch.precision.activation_bits
@@ -75,20 +75,21 @@ def _assign(
     mapping: ChipMapping,
     footprint: Footprint,
     whole_run: bool,
-) -> dict[tuple[str, str], Level]:
-    capacity_bytes = arch.tile.buffer.size_bytes
+) -> dict[tuple[str, str], str]:
+    memory = mapping.machine.memory
+    capacity_bytes = memory.tile_level.size_bytes or float("inf")
     bits = arch.precision.activation_bits
     position = {layer.name: i for i, layer in enumerate(info.layers)}
     graph_inputs = {name for name, _ in info.inputs}
     last = len(info.layers)
     placed: dict[tuple[int, str], _Held] = {}  # (tile, producer) -> what the tile holds
-    levels: dict[tuple[str, str], Level] = {}
+    levels: dict[tuple[str, str], str] = {}
     for layer in info.layers:
         homes = _homes(layer.name, mapping)
         for index, producer in enumerate(layer.inputs):
             edge = (producer, layer.name)
             if producer in graph_inputs:
-                levels[edge] = Level.DRAM
+                levels[edge] = memory.outermost.name
                 continue
             want = _Held(
                 footprint(layer, index),
@@ -96,13 +97,17 @@ def _assign(
                 last if whole_run else position[layer.name],
             )
             if all(_fits(placed, tile, producer, want, capacity_bytes) for tile in homes):
-                levels[edge] = Level.TILE
+                levels[edge] = memory.tile_level.name
                 for tile in homes:
                     placed[(tile, producer)] = _widened(placed.get((tile, producer)), want)
                 continue
             whole_bytes = _elements(layer.input_shapes[index]) * bits / 8
-            fits_global = whole_bytes <= arch.chip.global_buffer.size_bytes
-            levels[edge] = Level.GLOBAL if fits_global else Level.DRAM
+            levels[edge] = next(
+                level.name
+                for level in memory.levels[1:]
+                if level.size_bytes is None or whole_bytes <= level.size_bytes
+                or level is memory.outermost
+            )
     return levels
 
 

@@ -31,22 +31,15 @@ def test_layers_run_one_after_another(result) -> None:
     assert result.summary["total_cycles"] >= layers["cycles"].sum()
 
 
-def test_noc_bytes_injected_equal_bytes_delivered(small_cnn) -> None:
-    from cimsim.components.chip import Chip
-    from cimsim.components.executor import ProgramRunner
-    from cimsim.engine import Engine
+def test_noc_bytes_injected_equal_bytes_delivered(small_cnn, run_program) -> None:
     from cimsim.scheduler import get_scheduler
-    from cimsim.trace import TraceSink
 
     tiny_arch = load_arch("tiny", ["tile.pes=1"])  # one PE per tile: layers spread over the mesh
     info = analyze(small_cnn)
     hw = hardware_params(tiny_arch)
     mapping = map_network(info, tiny_arch, hw)
     program = get_scheduler("layer_by_layer")(info, mapping, tiny_arch, 2)
-    engine, sink = Engine(hw.clock_ghz), TraceSink()
-    runner = ProgramRunner(engine, Chip(engine, sink, tiny_arch, hw, 0), program, mapping, info, 8)
-    runner.start()
-    engine.run()
+    runner, sink = run_program(tiny_arch, info, mapping, program)
     assert all(event.triggered for event in runner.done)
     injected = sink.total("noc", "injected_byte")
     assert injected > 0
@@ -130,13 +123,9 @@ def _two_branches():
     )
 
 
-def _run_concurrently(arch):
+def _run_concurrently(arch, run_program):
     """Run both branches with no barrier between them, so they compete for resources."""
-    from cimsim.components.chip import Chip
-    from cimsim.components.executor import ProgramRunner
-    from cimsim.engine import Engine
     from cimsim.program import Program
-    from cimsim.trace import TraceSink
 
     info = analyze(_two_branches())
     hw = hardware_params(arch)
@@ -150,16 +139,15 @@ def _run_concurrently(arch):
         t.__class__(**{**t.__dict__, "deps": tuple(last)}) if t.layer == "sum" else t for t in free
     )
     program = Program("concurrent", 1, tasks, base.queues, base.edge_levels)
-    engine, sink = Engine(hw.clock_ghz), TraceSink()
-    runner = ProgramRunner(engine, Chip(engine, sink, arch, hw, 0), program, mapping, info, 8)
-    runner.start()
-    engine.run()
+    runner, _ = run_program(arch, info, mapping, program)
     return runner, mapping
 
 
-def test_a_shared_adc_bank_serialises_concurrent_layers() -> None:
-    private, private_map = _run_concurrently(load_arch("tiny"))
-    shared, shared_map = _run_concurrently(load_arch("tiny", ["tile.adc.shared_by_pes=2"]))
+def test_a_shared_adc_bank_serialises_concurrent_layers(run_program) -> None:
+    private, private_map = _run_concurrently(load_arch("tiny"), run_program)
+    shared, shared_map = _run_concurrently(
+        load_arch("tiny", ["tile.adc.shared_by_pes=2"]), run_program
+    )
     assert private_map.shared_adc_banks[("a", 0)] == ()
     assert shared_map.shared_adc_banks[("a", 0)] == ((0, 0),)
     # Same MVM latency either way (read-bound), but one bank for both layers: they take turns.

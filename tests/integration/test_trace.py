@@ -174,24 +174,17 @@ def test_buffer_occupancy_is_balanced_and_exported(spread_arch, small_cnn) -> No
     assert counters and counters[-1]["args"]["bytes"] == 0
 
 
-def test_every_byte_put_in_a_tile_buffer_is_freed(spread_arch, small_cnn) -> None:
-    from cimsim.components.chip import Chip
-    from cimsim.components.executor import ProgramRunner
+def test_every_byte_put_in_a_tile_buffer_is_freed(spread_arch, small_cnn, run_program) -> None:
     from cimsim.config.hardware import hardware_params
-    from cimsim.engine import Engine
     from cimsim.mapper import map_network
     from cimsim.scheduler import get_scheduler
-    from cimsim.trace import TraceSink
     from workloads.shapes import analyze
 
     info, hw = analyze(small_cnn), hardware_params(spread_arch)
     for scheduler, batch in (("layer_by_layer", 2), ("cross_layer", 2), ("pipelined", 3)):
         mapping = map_network(info, spread_arch, hw, duplication="greedy")
         program = get_scheduler(scheduler)(info, mapping, spread_arch, batch)
-        engine, sink = Engine(hw.clock_ghz), TraceSink()
-        chip = Chip(engine, sink, spread_arch, hw, mapping.input_tile)
-        ProgramRunner(engine, chip, program, mapping, info, 8).start()
-        engine.run()
+        _, sink = run_program(spread_arch, info, mapping, program)
         assert set(sink.buffer_levels().values()) == {0}, scheduler
 
 

@@ -1,1 +1,0 @@
-"""SimPy processes: the only place where hwmodels meets simulated time."""

@@ -1,0 +1,77 @@
+"""The machine as data: topology, memory levels and compute units, built once per run.
+
+Pure (no SimPy): the mapper, the plan and both timers read it; nothing else reads the
+architecture's structure. ``build_machine`` (cimsim.machine.build) makes one from a
+validated configuration.
+"""
+
+from dataclasses import dataclass
+
+from cimsim.machine.memory import MemoryHierarchy, MemoryLevel, Scope
+from cimsim.machine.topology import TOPOLOGIES, Link, Mesh, Ring, Topology, Torus
+from cimsim.machine.units import ComputeUnit, CrossbarUnit, VectorUnit, Work
+
+__all__ = [
+    "TOPOLOGIES",
+    "ComputeUnit",
+    "CrossbarUnit",
+    "Link",
+    "Machine",
+    "MemoryHierarchy",
+    "MemoryLevel",
+    "Mesh",
+    "Ring",
+    "Scope",
+    "Topology",
+    "Torus",
+    "VectorUnit",
+    "Work",
+]
+
+
+@dataclass(frozen=True)
+class Machine:
+    """A chip as the mapper and the timers see it."""
+
+    name: str
+    """Architecture name."""
+    clock_ghz: float
+    """The simulation clock, GHz."""
+    topology: Topology
+    """Routers and links; tile t sits at router t."""
+    memory: MemoryHierarchy
+    """Memory levels from the tiles outward."""
+    units: tuple[ComputeUnit, ...]
+    """Compute units in every tile, in the order the mapper prefers them."""
+
+    @property
+    def tiles(self) -> int:
+        """Tiles on the chip (one per router)."""
+        return self.topology.nodes
+
+    @property
+    def crossbar(self) -> CrossbarUnit:
+        """The crossbar unit (every machine cimsim times has one)."""
+        return next(unit for unit in self.units if isinstance(unit, CrossbarUnit))
+
+    @property
+    def vector(self) -> VectorUnit:
+        """The vector unit."""
+        return next(unit for unit in self.units if isinstance(unit, VectorUnit))
+
+    @property
+    def io_tile(self) -> int:
+        """Tile at the router of the outermost level's first instance (graph inputs arrive
+        and digital layers fed only by graph inputs run there)."""
+        return self.memory.outermost.routers[0]
+
+    def unit_for(self, work: Work) -> ComputeUnit:
+        """The first unit that runs ``work``."""
+        for unit in self.units:
+            if work in unit.runs:
+                return unit
+        raise KeyError(f"{self.name} has no compute unit that runs {work.value}")
+
+    def serving(self, level: MemoryLevel, tile: int) -> int:
+        """The instance of ``level`` that serves ``tile``."""
+        return level.serving[tile]
