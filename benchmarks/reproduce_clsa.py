@@ -1,4 +1,4 @@
-"""Reproduce CLSA-CIM (Pelke et al., DATE 2024; PAPERS.md s.2): cross-layer scheduling.
+"""Reproduce CLSA-CIM (Pelke et al., DATE 2024): cross-layer scheduling.
 
     python -m benchmarks.reproduce_clsa [--quick] [--output FILE]
 
@@ -6,7 +6,8 @@ cross_layer against layer_by_layer at batch 1, with and without greedy duplicati
 range of extra PEs beyond one copy of every layer. The chip is the ISAAC tile (``isaac``
 preset) on a mesh just large enough for one copy plus the extra PEs; utilization is PE
 busy time / ((minimum PEs + extra PEs) x latency), the paper's definition over the PEs the
-chip has for the network. Writes the section ``clsa`` of docs/validation.md.
+chip has for the network. Writes the section ``clsa`` of docs/validation.md. The paper:
+docs/references.md#clsa-cim.
 """
 
 import math
@@ -81,7 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rows.append([network, pes, extra, f"{scheduler} + {dup}", cycles,
                              f"{util:.4f}", f"{speedup:.2f}x", f"{util_ratio:.2f}x"])  # fmt: skip
     body = (
-        "## Cross-layer scheduling (CLSA-CIM, Pelke et al., DATE 2024; PAPERS.md s.2)\n\n"
+        "## Cross-layer scheduling (CLSA-CIM, Pelke et al., DATE 2024)\n\n"
+        "Paper and figures: [references](references.md#clsa-cim).\n\n"
         f"`python -m benchmarks.reproduce_clsa{' --quick' if args.quick else ''}`: batch 1, "
         "ISAAC tiles (`isaac` preset) on a mesh sized to one copy of the network plus the "
         "extra PEs. Baseline of every row (speedup, utilization ratio): layer_by_layer "
@@ -117,7 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             ],
         )
         + "\n\nDifferences. The paper's best cases come from its own crossbar size, network "
-        "set and extra-crossbar sweep, which PAPERS.md does not give; cimsim's ISAAC tile "
+        "set and extra-crossbar sweep, which [references.md](references.md#clsa-cim) does "
+        "not record; cimsim's ISAAC tile "
         "(100 ns reads, 8 ADCs per 8 crossbars), INT8 weights and whole-PE copies change the "
         "minimum chip and what each extra PE buys, so the best ratios differ in magnitude "
         "(and grow further with more extra PEs than the paper's sweep may have used). What "

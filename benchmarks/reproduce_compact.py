@@ -1,4 +1,4 @@
-"""Reproduce Chen & Yang (AICAS 2025; PAPERS.md s.3): VGG-8 on compact chips.
+"""Reproduce Chen & Yang (AICAS 2025): VGG-8 on compact chips.
 
     python -m benchmarks.reproduce_compact [--quick] [--output FILE]
 
@@ -6,7 +6,8 @@ The 4x4-tile compact chip runs VGG-8 with weight reuse in modes RP, LL and HT; t
 chip holds the whole network and runs it as a full pipeline. Writes the section
 ``compact`` of docs/validation.md: the NeuroSim reference mapping (parts, tiles, speed-ups),
 per-layer duplication in every mode, and throughput, energy and area ratios beside the
-paper's. The paper uses a batch of 1024; the full run here uses 256 and --quick 8.
+paper's. The paper uses a batch of 1024; the full run here uses 256 and --quick 8. The
+paper: docs/references.md#chen-yang.
 """
 
 from collections.abc import Sequence
@@ -133,10 +134,11 @@ def _duplication_section(runs: dict[str, dict[str, Any]]) -> str:
         "### Dynamic duplication per layer (copies / tiles touched)\n\n"
         + table(["layer", "RP 4x4", "LL 4x4", "HT 4x4", "full pipeline 6x6"], rows)
         + f"\n\nParts: RP {parts['RP']}, LL {parts['LL']}, HT {parts['HT']}, full pipeline 1. "
-        "PAPERS.md quotes no per-layer figures for the dynamic scheduler, so there is no "
-        "paper column. cimsim runs the bubble-mitigation loop over free PEs (its placement "
-        "unit), not whole tiles, and its copies of a layer may share tiles with other "
-        "layers, so `tiles touched` counts tiles holding any copy of the layer.\n"
+        "[references.md](references.md#chen-yang) quotes no per-layer figures for the dynamic "
+        "scheduler, so there is no paper column. cimsim runs the bubble-mitigation loop "
+        "over free PEs (its placement unit), not whole tiles, and its copies of a layer may "
+        "share tiles with other layers, so `tiles touched` counts tiles holding any copy of "
+        "the layer.\n"
     )
 
 
@@ -269,7 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs = _runs(batch)
     body = "\n".join(
         [
-            "## Compact chips with weight reuse (Chen & Yang, AICAS 2025; PAPERS.md s.3)\n",
+            "## Compact chips with weight reuse (Chen & Yang, AICAS 2025)\n",
+            "Paper and figures: [references](references.md#chen-yang).\n",
             "VGG-8 (CIFAR-10) on the `compact_4x4` and `compact_6x6` presets "
             f"(`python -m benchmarks.reproduce_compact{' --quick' if args.quick else ''}`).\n",
             _neurosim_section(),

@@ -1,4 +1,4 @@
-"""Reproduce ISAAC-style inter-layer pipelining (Shafiee et al., ISCA 2016; PAPERS.md s.1).
+"""Reproduce ISAAC-style inter-layer pipelining (Shafiee et al., ISCA 2016).
 
     python -m benchmarks.reproduce_pipeline [--quick] [--output FILE]
 
@@ -67,7 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         runs[("layer_by_layer", "none")]["throughput_inferences_per_s"],
     )
     body = (
-        "## Inter-layer pipelining (ISAAC, Shafiee et al., ISCA 2016; PAPERS.md s.1)\n\n"
+        "## Inter-layer pipelining (ISAAC, Shafiee et al., ISCA 2016)\n\n"
+        "Paper and figures: [references](references.md#isaac).\n\n"
         f"`python -m benchmarks.reproduce_pipeline{' --quick' if args.quick else ''}`: "
         f"ResNet-18 (ImageNet, INT8) on the `isaac` preset, batch {batch}.\n\n"
         + table(header, rows)

@@ -1,6 +1,6 @@
 """Runs on compact chips with weight reuse: parts one after another on one chip.
 
-Chen & Yang (AICAS 2025; PAPERS.md s.3). The plan (``cimsim.scheduler.weight_reuse``)
+Chen & Yang (AICAS 2025; docs/references.md#chen-yang). The plan (``cimsim.scheduler.weight_reuse``)
 cuts the network into parts. Every part runs on the same Engine, Chip and TraceSink, so
 time, counters and traces continue from part to part: first its weights are loaded
 (``cimsim.components.weights``: DRAM read, NoC, RRAM programming), then its Program runs

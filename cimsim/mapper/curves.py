@@ -1,7 +1,8 @@
 """Orders in which PEs are handed out over the tile mesh (placement policies).
 
 Consecutive layers talk to each other, so keeping consecutive layers on neighbouring tiles
-cuts NoC hops (dataflow-aware placement, Sharma et al. DATE 2024; PAPERS.md s.4):
+cuts NoC hops (dataflow-aware placement, Sharma et al. DATE 2024;
+docs/references.md#dataflow-pim):
 - ``in_order``: row-major, the naive baseline;
 - ``snake``: row-major with every other row reversed (boustrophedon), so the order never
   jumps across the chip at a row end;

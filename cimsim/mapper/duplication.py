@@ -3,9 +3,10 @@
 A layer with c copies computes its output vectors c at a time, so duplication trades free
 crossbars for speed. A layer is never given more copies than it has output vectors.
 - ``none``: one copy each;
-- ``greedy`` (CLSA-CIM, Pelke et al. DATE 2024; PAPERS.md s.2): repeatedly give one more
-  copy to the slowest layer (most cycles per copy: ceil(vectors / copies) x MVM cycles) while
-  its copy fits in the free PEs; a layer that cannot grow is ruled out; stop when none can.
+- ``greedy`` (CLSA-CIM, Pelke et al. DATE 2024; docs/references.md#clsa-cim): repeatedly
+  give one more copy to the slowest layer (most cycles per copy: ceil(vectors / copies) x MVM
+  cycles) while its copy fits in the free PEs; a layer that cannot grow is ruled out; stop
+  when none can.
 """
 
 import heapq

@@ -4,8 +4,9 @@ Both are planners with the signature of ``cimsim.mapper.duplication.Planner`` (p
 optional ``pes_per_tile``) and obey its rules: a layer never gets more copies than it has
 output vectors, and every extra copy must fit in the free PEs.
 
-``dynamic`` -- the bubble-mitigation scheduler of Chen & Yang (AICAS 2025; PAPERS.md s.3),
-at PE granularity (cimsim places copies on whole PEs, see placement.py):
+``dynamic`` -- the bubble-mitigation scheduler of Chen & Yang (AICAS 2025;
+docs/references.md#chen-yang), at PE granularity (cimsim places copies on whole PEs, see
+placement.py):
 
     spare = free PEs; dup[l] = 1
     repeat:
@@ -34,11 +35,12 @@ its im2col matrix, weight bit slices included). Then
 (NeuroSim states these in matrix rows and columns, e.g. ceil(R / PE rows); with crossbars
 of ``rows`` x ``cols`` they are the same numbers counted in crossbars.) For VGG-8 on the
 reference chip this gives tiles 1,1,1,2,4,6,16,1 and speed-ups 32,2,1,1,1,1,1,32, the last
-capped to 1 by the single output vector of the final FC layer: the figures PAPERS.md s.3
-quotes from the reference code. The last bound of ``copies`` is cimsim's: NeuroSim packs
-several copies into the sub-arrays of one PE, cimsim gives every copy whole PEs, so the
-copies are limited to what the layer's tiles hold in whole PEs (VGG-8 conv1: 1 tile of
-16 PEs, 1 PE per copy, so 16 copies where NeuroSim counts a speed-up of 32).
+capped to 1 by the single output vector of the final FC layer: the figures
+docs/references.md#chen-yang quotes from the reference code. The last bound of ``copies``
+is cimsim's: NeuroSim packs several copies into the sub-arrays of one PE, cimsim gives
+every copy whole PEs, so the copies are limited to what the layer's tiles hold in whole
+PEs (VGG-8 conv1: 1 tile of 16 PEs, 1 PE per copy, so 16 copies where NeuroSim counts a
+speed-up of 32).
 """
 
 import math

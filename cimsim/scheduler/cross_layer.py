@@ -1,4 +1,4 @@
-"""CLSA-CIM cross-layer scheduling (Pelke et al., DATE 2024; PAPERS.md s.2).
+"""CLSA-CIM cross-layer scheduling (Pelke et al., DATE 2024; docs/references.md#clsa-cim).
 
 The four stages, as the paper defines them:
 1. sets: each layer's output is partitioned into sets of one output row;

@@ -1,9 +1,9 @@
 """Weight reuse on compact chips: cutting a network into parts that fit (pure planning).
 
-Chen & Yang (AICAS 2025; PAPERS.md s.3). When the crossbars cannot hold every weight, the
-network is cut into parts; a part's weights are loaded from DRAM and programmed into the
-crossbars once per batch, the whole batch runs through the part, and the activations that
-cross to the next part wait in DRAM. The modes:
+Chen & Yang (AICAS 2025; docs/references.md#chen-yang). When the crossbars cannot hold
+every weight, the network is cut into parts; a part's weights are loaded from DRAM and
+programmed into the crossbars once per batch, the whole batch runs through the part, and
+the activations that cross to the next part wait in DRAM. The modes:
 
 - ``RP`` (raw): parts cut greedily (add consecutive layers while one copy of each fits in
   the chip's PEs); within a part the layers run one after another for each input, and the

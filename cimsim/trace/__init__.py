@@ -1,6 +1,6 @@
 """The trace sink components report to: counters, busy time and optional interval records.
 
-Three layers (DESIGN.md, Traces):
+Three layers (docs/architecture.md, Traces):
 - always on: integer counters keyed by (layer, component kind, action), e.g.
   ("conv1", "adc", "conversion"), priced into energy after the run; busy cycles per
   component id and per tile (the union of its units of work);

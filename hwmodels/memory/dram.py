@@ -9,7 +9,7 @@ lpddr4: 13.0 pJ/bit, 25.6 GB/s, 50 ns. Energy: H. Ha, PhD thesis, Stanford Unive
     on a 64-bit bus.
 lpddr5: 10.0 pJ/bit, 136.5 GB/s, 50 ns. Energy: cimsim assumption (LPDDR4 less the ~25 %
     saving vendors quote for LPDDR5's 0.5 V VDDQ); bandwidth: 8533 MT/s x 128 bit, the
-    configuration of Chen & Yang, AICAS 2025 (PAPERS.md s.3).
+    configuration of Chen & Yang, AICAS 2025 (docs/references.md#chen-yang).
 hbm2: 3.9 pJ/bit, 256 GB/s, 40 ns. Energy: O'Connor et al., "Fine-grained DRAM", MICRO
     2017, Sec. 2 (HBM2 about 3.9 pJ/b); bandwidth: JESD235A, one stack, 1024 bits at 2 Gb/s.
 

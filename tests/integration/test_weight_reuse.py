@@ -40,7 +40,7 @@ def _tilings(arch, info):
 
 
 def test_vgg8_parts_on_the_compact_chip_are_the_papers() -> None:
-    """PAPERS.md s.3: RP on the 4x4-tile chip cuts VGG-8 into {L1-L6}, {L7}, {L8}."""
+    """docs/references.md#chen-yang: RP on the 4x4-tile chip cuts VGG-8 into {L1-L6}, {L7}, {L8}."""
     arch = load_arch("compact_4x4")
     info = analyze(zoo.build("vgg8"))
     plan = plan_parts(info, _tilings(arch, info), arch, "RP")

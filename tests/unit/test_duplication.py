@@ -38,7 +38,8 @@ def test_grid_is_the_most_square_factorisation() -> None:
 
 
 def test_neurosim_reproduces_the_reference_code_for_vgg8(vgg8) -> None:
-    """PAPERS.md s.3: tiles 1,1,1,2,4,6,16,1; speed-ups 32,2,1,1,1,1,1,1 (fc2 capped to 1)."""
+    """docs/references.md#chen-yang: tiles 1,1,1,2,4,6,16,1; speed-ups 32,2,1,1,1,1,1,1
+    (fc2 capped to 1)."""
     arch, _, info, tilings = vgg8
     plans = [neurosim_layer(t, arch.tile.pe.crossbars, arch.tile.pes) for t in tilings.values()]
     assert [p.tiles for p in plans] == [1, 1, 1, 2, 4, 6, 16, 1]

@@ -67,7 +67,7 @@ def test_lenet5_shapes() -> None:
 def test_vgg8_matches_paper_table() -> None:
     info = analyze(zoo.build("vgg8"))
     convs = [i for i in info.layers if i.op_kind == "conv2d"]
-    # (input H, W, C, kernel, filters) from PAPERS.md section 3.
+    # (input H, W, C, kernel, filters) from docs/references.md#chen-yang.
     table = [
         (32, 32, 3, 3, 128), (32, 32, 128, 3, 128), (16, 16, 128, 3, 256),
         (16, 16, 256, 3, 256), (8, 8, 256, 3, 512), (8, 8, 512, 3, 512),
@@ -87,9 +87,9 @@ def test_resnet18_topology() -> None:
     info = analyze(g)
     mvm = [i for i in info.layers if i.is_mvm]
     assert len(mvm) == 21  # 17 3x3/7x7 convs, 3 downsample 1x1 convs, fc
-    assert sum(i.output_vectors for i in mvm) == 30_234  # DESIGN.md's figure
+    assert sum(i.output_vectors for i in mvm) == 30_234  # docs/architecture.md, The engine
     crossbars = sum(math.ceil(i.mvm_rows / 128) * math.ceil(i.mvm_cols * 4 / 128) for i in mvm)
-    assert crossbars == 2864  # INT8 weights on 128x128, 2-bit cells (DESIGN.md)
+    assert crossbars == 2864  # INT8 weights on 128x128, 2-bit cells (docs/architecture.md)
     adds = [i for i in info.layers if i.op_kind == "add"]
     assert len(adds) == 8
     downs = [i for i in mvm if i.name.endswith("downsample")]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from workloads.ir import Flatten, Graph, max_pool
 from workloads.zoo._builder import GraphBuilder, check_positive
 
-# (filters, pool after?) per 3x3 conv of VGG-8, from Chen & Yang (AICAS 2025), PAPERS.md s. 3.
+# (filters, pool after?) per 3x3 conv of VGG-8, from Chen & Yang (AICAS 2025;
+# docs/references.md#chen-yang).
 _VGG8 = ((128, False), (128, True), (256, False), (256, True), (512, False), (512, True))
 # Configuration "D" of Simonyan & Zisserman (ICLR 2015), as in torchvision's vgg16.
 _VGG16 = (
