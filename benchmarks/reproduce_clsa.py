@@ -36,7 +36,7 @@ PAPER_SPEEDUP = 29.2
 
 def minimum_pes(network: str) -> int:
     """PEs one copy of every layer takes on the ISAAC tile."""
-    arch = load_arch("isaac", ["chip.mesh.rows=64", "chip.mesh.cols=64"])
+    arch = load_arch("isaac", ["noc.rows=64", "noc.cols=64"])
     info = analyze(zoo.build(network))
     return map_network(info, arch, hardware_params(arch)).pes_used
 
@@ -47,7 +47,7 @@ def run_point(network: str, pes: int, extra: int, scheduler: str, dup: str) -> t
     tiles = math.ceil((pes + extra) / per_tile)
     rows = math.ceil(math.sqrt(tiles))
     cols = math.ceil(tiles / rows)
-    arch = load_arch("isaac", [f"chip.mesh.rows={rows}", f"chip.mesh.cols={cols}"])
+    arch = load_arch("isaac", [f"noc.rows={rows}", f"noc.cols={cols}"])
     summary = simulate(
         arch, zoo.build(network), scheduler, 1, duplication=dup, extra_pes=extra
     ).summary

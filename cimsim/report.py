@@ -110,6 +110,13 @@ def _fields(model: BaseModel, prefix: str) -> list[tuple[str, Any, str]]:
         path = f"{prefix}{name}"
         if isinstance(value, BaseModel):
             rows += _fields(value, f"{path}.")
+        elif isinstance(value, tuple) and value and all(isinstance(v, BaseModel) for v in value):
+            for entry in value:
+                rows += [
+                    row
+                    for row in _fields(entry, f"{path}.{entry.name}.")  # type: ignore[attr-defined]
+                    if not row[0].endswith(".name")
+                ]
         else:
             doc = (info.description or "").split("\n")[0]
             rows.append((path, value, doc))

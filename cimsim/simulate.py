@@ -278,6 +278,7 @@ def _summary(
     total_cycles: int,
 ) -> dict[str, Any]:
     latency_s = total_cycles / (arch.clock.frequency_ghz * 1e9)
+    tile_buffer_bytes = arch.memory[0].size_bytes or float("inf")
     return {
         "format_version": FORMAT_VERSION,
         "cimsim_version": __version__,
@@ -289,7 +290,7 @@ def _summary(
         "batch": batch,
         "seed": seed,
         "clock_ghz": arch.clock.frequency_ghz,
-        "mesh": [arch.chip.mesh.rows, arch.chip.mesh.cols],
+        "mesh": [arch.noc.rows, arch.noc.cols],
         "pes_per_tile": arch.tile.pes,
         "total_cycles": total_cycles,
         "latency_s": latency_s,
@@ -305,7 +306,7 @@ def _summary(
         "tile_busy_cycles": [sink.tile_busy_cycles().get(t, 0) for t in range(arch.tiles)],
         "tile_buffer_peak_bytes": max(sink.buffer_peaks().values(), default=0),
         "tile_buffers_over_capacity": sorted(
-            t for t, peak in sink.buffer_peaks().items() if peak > arch.tile.buffer.size_bytes
+            t for t, peak in sink.buffer_peaks().items() if peak > tile_buffer_bytes
         ),
         "bytes": bytes_per_level(sink),
         "noc_hops_per_byte": _ratio(sink.total("noc", "byte_hop"), sink.total("noc", "byte")),

@@ -6,13 +6,16 @@ rule, ISAAC-anchored DAC, sample-and-hold, router and digital units, technology-
 ``technology_nm``). Per PE: crossbars, one DAC per row and one sample-and-hold per column of
 every crossbar, the ADCs, one shift-and-add per ADC, an input and an output register. Per
 tile: the tile buffer, a router (``tiles_per_router`` tiles share one), ``digital_lanes``
-vector lanes, ``activation_units`` and ``pooling_units``. Per chip: the global buffer.
-External: links, DRAM and RRAM programming. Busy rates of registers follow from the
+vector lanes, ``activation_units`` and ``pooling_units``. Memory levels as given
+(``MemorySpec``: a tile's own buffer per tile, shared on-chip levels per chip, off-chip
+memory external). External: links and RRAM programming. Busy rates of registers follow from the
 crossbar step (input register: one DAC word per row per step; output register: one byte
 per ADC conversion).
 """
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from hwmodels.chip import ChipSpec, ComponentSpec, default_peak_rate_per_ns, step_ns
 from hwmodels.converters import AdcParams, DacParams, adc_cost, dac_cost, sample_hold_cost
@@ -29,6 +32,35 @@ from hwmodels.noc import LinkParams, NocParams, RouterParams, link_cost, router_
 from hwmodels.technology import technology
 
 
+@dataclass(frozen=True)
+class MemorySpec:
+    """A memory level to price with the models: on chip an SRAM/eDRAM buffer
+    (hwmodels.memory.sram), off chip a DRAM technology (hwmodels.memory.dram)."""
+
+    name: str
+    """Component name (the level's name; its reads and writes are counted under it)."""
+    level: str
+    """"tile" (one per tile), "chip" (``count`` per chip) or "external" (off chip)."""
+    count: float
+    """Instances per tile (level tile) or per chip."""
+    technology: str
+    """sram or edram on chip; lpddr4, lpddr5 or hbm2 off chip."""
+    buffer: BufferParams | None = None
+    """Size, bandwidth and latency of an on-chip instance (None off chip)."""
+
+
+def memory_component(memory: MemorySpec, node_nm: int) -> ComponentSpec:
+    """The priced component of one memory level."""
+    if memory.buffer is None:
+        cost = dram_cost(dram_preset(memory.technology))
+        return ComponentSpec(memory.name, "external", memory.count, cost, 0.0,
+                             "hwmodels.memory.dram model (docs/hardware-models.md)")  # fmt: skip
+    cost = buffer_cost(memory.buffer, memory.technology, node_nm)
+    return ComponentSpec(memory.name, memory.level, memory.count, cost,
+                         memory.buffer.bandwidth_gbps,
+                         "hwmodels.memory.sram model (docs/hardware-models.md)")  # fmt: skip
+
+
 def build_model_spec(
     *,
     name: str,
@@ -42,12 +74,9 @@ def build_model_spec(
     dac: DacParams,
     adc: AdcParams,
     noc: NocParams,
-    tile_buffer: BufferParams,
-    global_buffer: BufferParams,
+    memories: Sequence[MemorySpec],
     digital: DigitalParams,
-    dram_technology: str = "lpddr4",
     adc_kind: str = "sar",
-    buffer_kind: str = "sram",
     weight_bits: int = 8,
     input_bits: int = 8,
     tiles_per_router: int = 1,
@@ -107,13 +136,6 @@ def build_model_spec(
             output_register.bandwidth_gbps,
         ),
         (
-            "tile_buffer",
-            "tile",
-            1,
-            buffer_cost(tile_buffer, buffer_kind, node),
-            tile_buffer.bandwidth_gbps,
-        ),
-        (
             "router",
             "tile",
             1 / tiles_per_router,
@@ -123,18 +145,10 @@ def build_model_spec(
         ("digital", "tile", digital.lanes, vector_lane_cost(digital, input_bits, node), None),
         ("activation", "tile", activation_units, digital_unit_cost("activation", node), None),
         ("pooling", "tile", pooling_units, digital_unit_cost("pooling", node), None),
-        (
-            "global_buffer",
-            "chip",
-            1,
-            buffer_cost(global_buffer, buffer_kind, node),
-            global_buffer.bandwidth_gbps,
-        ),
         ("link", "external", 1, link_cost(noc, link, node), 0.0),
-        ("dram", "external", 1, dram_cost(dram_preset(dram_technology)), 0.0),
         ("rram", "external", 1, rram_write_cost(rram_write), 0.0),
     ]
-    components = tuple(
+    modelled = [
         ComponentSpec(
             name=component,
             level=level,
@@ -144,7 +158,16 @@ def build_model_spec(
             source="hwmodels model (docs/hardware-models.md)",
         )
         for component, level, count, cost, peak in entries
-    )
+    ]
+    components: list[ComponentSpec] = []
+    for component in modelled:  # memories after the last component of their level
+        components.append(component)
+        placed = {"output_register": "tile", "pooling": "chip", "link": "external"}
+        if component.name in placed:
+            components += [
+                memory_component(m, node) for m in memories if m.level == placed[component.name]
+            ]
+    tile_buffer = next((m.buffer for m in memories if m.level == "tile" and m.buffer), None)
     return ChipSpec(
         name=name,
         technology_nm=node,
@@ -156,11 +179,11 @@ def build_model_spec(
         crossbar=crossbar,
         dac=dac,
         adc=adc,
-        components=components,
+        components=tuple(components),
         adc_kind=adc_kind,
         weight_bits=weight_bits,
         input_bits=input_bits,
         noc=noc,
-        tile_buffer=tile_buffer,
+        tile_buffer=tile_buffer or BufferParams(),
         source="hwmodels component models",
     )

@@ -5,13 +5,13 @@ from dataclasses import dataclass, replace
 from cimsim.config.model import ArchConfig
 from cimsim.errors import ConfigError
 from hwmodels.chip import ChipSpec
-from hwmodels.chip_builder import build_model_spec
+from hwmodels.chip_builder import MemorySpec, build_model_spec, memory_component
 from hwmodels.converters import AdcParams, DacParams
 from hwmodels.crossbar import CrossbarParams
 from hwmodels.crossbar.mvm_params import DeviceNonIdealities, MvmConfig
 from hwmodels.digital import DigitalParams
 from hwmodels.errors import HwModelError
-from hwmodels.memory import BufferParams, DramParams
+from hwmodels.memory import BufferParams
 from hwmodels.noc import NocParams
 from hwmodels.presets import load_preset
 
@@ -25,15 +25,12 @@ class HardwareParams:
     dac: DacParams
     adc: AdcParams
     noc: NocParams
-    tile_buffer: BufferParams
-    global_buffer: BufferParams
-    dram: DramParams
     digital: DigitalParams
 
 
 def hardware_params(arch: ArchConfig) -> HardwareParams:
     """Build the hwmodels parameters; a value hwmodels rejects becomes a ConfigError."""
-    tile, chip = arch.tile, arch.chip
+    tile = arch.tile
     section = ""
     try:
         section = "tile.crossbar"
@@ -53,23 +50,6 @@ def hardware_params(arch: ArchConfig) -> HardwareParams:
             router_latency_ns=arch.noc.router_latency_ns,
             link_bandwidth_gbps=arch.noc.link_bandwidth_gbps,
         )
-        section = "tile.buffer"
-        tile_buffer = BufferParams(
-            size_bytes=int(tile.buffer.size_bytes),
-            bandwidth_gbps=tile.buffer.bandwidth_gbps,
-            access_latency_ns=tile.buffer.access_latency_ns,
-        )
-        section = "chip.global_buffer"
-        global_buffer = BufferParams(
-            size_bytes=int(chip.global_buffer.size_bytes),
-            bandwidth_gbps=chip.global_buffer.bandwidth_gbps,
-            access_latency_ns=chip.global_buffer.access_latency_ns,
-        )
-        section = "chip.dram"
-        dram = DramParams(
-            bandwidth_gbps=chip.dram.bandwidth_gbps,
-            access_latency_ns=chip.dram.access_latency_ns,
-        )
         section = "tile.digital"
         digital = DigitalParams(lanes=tile.digital.lanes, clock_ghz=arch.clock.frequency_ghz)
     except HwModelError as exc:
@@ -80,9 +60,6 @@ def hardware_params(arch: ArchConfig) -> HardwareParams:
         dac=dac,
         adc=adc,
         noc=noc,
-        tile_buffer=tile_buffer,
-        global_buffer=global_buffer,
-        dram=dram,
         digital=digital,
     )
 
@@ -106,13 +83,23 @@ def chip_spec(arch: ArchConfig, hw: HardwareParams) -> tuple[ChipSpec, str]:
             raise ConfigError(f"{arch.name}: energy.table: {exc}") from None
         mismatch = _mismatch(arch, hw, table)
         if not mismatch:
+            priced = {c.name for c in table.components}
+            extra = tuple(
+                memory_component(memory, table.technology_nm)
+                for memory in memory_specs(arch)
+                if memory.name not in priced
+            )  # levels the table does not know (a user's L2, say) are priced by the models
             spec = replace(
                 table,
                 tiles=arch.tiles,
                 weight_bits=arch.precision.weight_bits,
                 input_bits=arch.precision.activation_bits,
+                components=table.components + extra,
             )
-            return spec, f"component tables of hwmodels preset {energy.table!r}"
+            note = f"component tables of hwmodels preset {energy.table!r}"
+            if extra:
+                note += f"; memory levels {', '.join(m.name for m in extra)} by the models"
+            return spec, note
     try:
         spec = build_model_spec(
             name=arch.name,
@@ -126,12 +113,9 @@ def chip_spec(arch: ArchConfig, hw: HardwareParams) -> tuple[ChipSpec, str]:
             dac=hw.dac,
             adc=hw.adc,
             noc=hw.noc,
-            tile_buffer=hw.tile_buffer,
-            global_buffer=hw.global_buffer,
+            memories=memory_specs(arch),
             digital=hw.digital,
-            dram_technology=energy.dram_technology,
             adc_kind=energy.adc_kind,
-            buffer_kind=energy.buffer_kind,
             weight_bits=arch.precision.weight_bits,
             input_bits=arch.precision.activation_bits,
         )
@@ -143,6 +127,35 @@ def chip_spec(arch: ArchConfig, hw: HardwareParams) -> tuple[ChipSpec, str]:
     if mismatch:
         note += f" (table {energy.table!r} does not apply: {mismatch})"
     return spec, note
+
+
+def memory_specs(arch: ArchConfig) -> tuple[MemorySpec, ...]:
+    """Every memory level of ``arch`` as the cost models price it."""
+    specs = []
+    for level in arch.memory:
+        name = level.name
+        if level.scope == "off_chip":
+            specs.append(MemorySpec(name, "external", len(level.routers), level.technology))
+            continue
+        try:
+            buffer = BufferParams(
+                size_bytes=int(level.size_bytes or 0),
+                bandwidth_gbps=level.bandwidth_gbps,
+                access_latency_ns=level.access_latency_ns,
+            )
+        except HwModelError as exc:
+            raise ConfigError(f"{arch.name}: memory.{name}.{exc.field}: {exc.message}") from None
+        if level.scope == "tile":
+            specs.append(MemorySpec(name, "tile", 1, level.technology, buffer))
+        else:
+            instances = len(level.routers) if level.scope == "chip" else _groups(arch, level.group)
+            specs.append(MemorySpec(name, "chip", instances, level.technology, buffer))
+    return tuple(specs)
+
+
+def _groups(arch: ArchConfig, group: tuple[int, int] | None) -> int:
+    rows, cols = group or (1, 1)
+    return -(-arch.noc.rows // rows) * -(-arch.noc.cols // cols)
 
 
 _CONFIG_PATH_OF_MODEL_FIELD = {

@@ -4,6 +4,7 @@ This is the only code that reads configuration files. Every failure becomes a Co
 that names the file and the field path, with what is allowed.
 """
 
+import typing
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -95,13 +96,24 @@ def apply_override(raw: Mapping[str, Any], override: str, origin: str) -> dict[s
     result = _deep_copy(raw)
     node: dict[str, Any] = result
     for key in keys[:-1]:
+        if isinstance(node, list):  # a list of named entries (memory levels): by name
+            child = next((e for e in node if isinstance(e, dict) and e.get("name") == key), None)
+            if child is None:
+                child = {"name": key}
+                node.append(child)
+            node = child
+            continue
         child = node.get(key)
-        if not isinstance(child, dict):
-            child = {}
+        if not isinstance(child, dict | list):
+            child = [] if key in _NAMED_LISTS else {}
             node[key] = child
         node = child
     node[keys[-1]] = value
     return result
+
+
+_NAMED_LISTS = frozenset({"memory"})
+"""Sections that are lists of entries addressed by their ``name`` in overrides."""
 
 
 _UNIT_OF_SUFFIX = {"_ns": "ns", "_ghz": "GHz", "_bytes": "B", "_gbps": "GB/s", "_gsps": "GS/s"}
@@ -111,12 +123,15 @@ _UNIT_OF_SUFFIX = {"_ns": "ns", "_ghz": "GHz", "_bytes": "B", "_gbps": "GB/s", "
 def _canonical_path(keys: Sequence[str], override: str) -> tuple[list[str], str]:
     """The file keys of the field ``keys`` names, and the unit of a unit-named last key.
 
-    Raises ConfigError unless ``keys`` names a field of the architecture model.
+    A list of named sections (``memory``) takes an entry's name as its next key: an existing
+    level is changed, a new one appended. Raises ConfigError unless ``keys`` names a field.
     """
     model: type[BaseModel] = ArchConfig
     canonical: list[str] = []
     unit = ""
-    for depth, key in enumerate(keys):
+    depth = 0
+    while depth < len(keys):
+        key = keys[depth]
         by_key = {(f.alias or n): f for n, f in model.model_fields.items()}
         by_key.update(model.model_fields)
         field = by_key.get(key)
@@ -131,18 +146,42 @@ def _canonical_path(keys: Sequence[str], override: str) -> tuple[list[str], str]
         canonical.append(field.alias or name)
         if key == name and field.alias and key != field.alias:
             unit = next((u for s, u in _UNIT_OF_SUFFIX.items() if name.endswith(s)), "")
-        nested = field.annotation
+        nested = _section_type(field.annotation)
         if depth < len(keys) - 1:
-            if not (isinstance(nested, type) and issubclass(nested, BaseModel)):
+            if nested is None:
                 raise ConfigError(
                     f"--set {override!r}: {'.'.join(keys[: depth + 1])!r} is a value, not a section"
                 )
+            if typing.get_origin(field.annotation) is tuple:  # a named entry, e.g. memory.l2
+                depth += 1
+                canonical.append(keys[depth])
+                if depth == len(keys) - 1:
+                    raise ConfigError(
+                        f"--set {override!r}: give a field of {'.'.join(keys)!r}, e.g. "
+                        f"{'.'.join(keys)}.size=1MiB"
+                    )
             model = nested
+        depth += 1
     return canonical, unit
 
 
-def _deep_copy(raw: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _deep_copy(v) if isinstance(v, Mapping) else v for k, v in raw.items()}
+def _section_type(annotation: Any) -> type[BaseModel] | None:
+    """The section model of a field: itself, or the entries of a list of named sections."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) is tuple:
+        entry = typing.get_args(annotation)[0]
+        if isinstance(entry, type) and issubclass(entry, BaseModel):
+            return entry
+    return None
+
+
+def _deep_copy(raw: Any) -> Any:
+    if isinstance(raw, Mapping):
+        return {k: _deep_copy(v) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return [_deep_copy(v) for v in raw]
+    return raw
 
 
 def validate_arch(raw: Mapping[str, Any], origin: str) -> ArchConfig:
@@ -151,16 +190,37 @@ def validate_arch(raw: Mapping[str, Any], origin: str) -> ArchConfig:
         return ArchConfig.model_validate(raw)
     except ValidationError as exc:
         unknown = "unknown field (check the spelling; `cimsim describe` lists the fields)"
-        raise ConfigError(describe_validation_error(exc, origin, unknown)) from None
+        names = _entry_names(raw)
+        raise ConfigError(describe_validation_error(exc, origin, unknown, names=names)) from None
+
+
+def _entry_names(raw: Mapping[str, Any]) -> dict[tuple[str, int], str]:
+    """(section, index) -> name of each entry of the named lists, for error messages."""
+    names = {}
+    for section in _NAMED_LISTS:
+        entries = raw.get(section)
+        if isinstance(entries, list):
+            for index, entry in enumerate(entries):
+                if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
+                    names[(section, index)] = entry["name"]
+    return names
 
 
 def describe_validation_error(
-    exc: ValidationError, origin: str, unknown_field: str, noun: str = "field"
+    exc: ValidationError,
+    origin: str,
+    unknown_field: str,
+    noun: str = "field",
+    names: Mapping[tuple[str, int], str] | None = None,
 ) -> str:
-    """One line per pydantic error: ``origin: field.path: what is wrong (got value)``."""
+    """One line per pydantic error: ``origin: field.path: what is wrong (got value)``; an
+    entry of a named list is shown by its name (``names``: (section, index) -> name)."""
     lines = []
     for error in exc.errors():
-        field = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        loc = list(error["loc"])
+        if len(loc) > 1 and names and (str(loc[0]), loc[1]) in names:
+            loc[1] = names[(str(loc[0]), loc[1])]
+        field = ".".join(str(part) for part in loc) or "(top level)"
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = unknown_field

@@ -1,11 +1,11 @@
-"""The validated architecture model: chip -> NoC mesh of tiles -> PEs -> crossbars.
+"""The validated architecture model: NoC of tiles -> PEs -> crossbars, and memory levels.
 
 Files use unit strings under short keys (``read_latency: 100 ns``); the validated model
 stores numbers under names that carry the unit (``read_latency_ns``). Every field has a
 docstring (meaning, unit, range); ``cimsim describe`` prints them.
 """
 
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -35,52 +35,75 @@ class ClockConfig(_Section):
         return 1.0 / self.frequency_ghz
 
 
-class MeshConfig(_Section):
-    rows: int = Field(ge=1, le=256)
-    """Tile rows of the 2-D mesh."""
-    cols: int = Field(ge=1, le=256)
-    """Tile columns of the 2-D mesh."""
-
-
-class GlobalBufferConfig(_Section):
-    size_bytes: Bytes = Field(alias="size")
-    """Capacity of the chip's shared on-chip buffer (activations that do not fit tiles)."""
-    bandwidth_gbps: GigabytesPerSecond = Field(alias="bandwidth")
-    """Port bandwidth of the global buffer."""
-    access_latency_ns: Nanoseconds = Field(alias="access_latency")
-    """Latency of the first word of an access."""
-    router: tuple[int, int] = (0, 0)
-    """Mesh position (row, col) of the router the global buffer and DRAM hang off."""
-
-
-class DramConfig(_Section):
-    bandwidth_gbps: GigabytesPerSecond = Field(alias="bandwidth")
-    """Sustained off-chip bandwidth."""
-    access_latency_ns: Nanoseconds = Field(alias="access_latency")
-    """Latency of the first word of an access."""
-
-
-class ChipConfig(_Section):
-    mesh: MeshConfig
-    """The tiles, laid out on a 2-D mesh NoC."""
-    global_buffer: GlobalBufferConfig
-    """The chip-level buffer."""
-    dram: DramConfig
-    """Off-chip memory."""
-
-
 class NocConfig(_Section):
+    topology: Literal["mesh", "torus", "ring"] = "mesh"
+    """Router network: mesh (XY routing), torus (dimension order, the shorter way round) or
+    ring (rows must be 1); one tile per router (docs/architecture.md)."""
+    rows: int = Field(ge=1, le=256)
+    """Router (tile) rows."""
+    cols: int = Field(ge=1, le=256)
+    """Router (tile) columns."""
     flit_size_bytes: Bytes = Field(alias="flit_size")
     """Flit width, written "32 bit" or "4 B"; whole bytes, up to 256."""
     router_latency_ns: Nanoseconds = Field(alias="router_latency")
-    """Pipeline latency of one router hop."""
+    """Latency of one hop (router pipeline and link)."""
     link_bandwidth_gbps: GigabytesPerSecond = Field(alias="link_bandwidth")
     """Payload bandwidth of one link, one direction."""
 
     @model_validator(mode="after")
-    def _whole_flit(self) -> Self:
+    def _valid(self) -> Self:
         if self.flit_size_bytes != int(self.flit_size_bytes) or self.flit_size_bytes > 256:
             raise ValueError("flit_size must be a whole number of bytes between 1 B and 256 B")
+        if self.topology == "ring" and self.rows != 1:
+            raise ValueError(f"a ring has one row of routers; rows is {self.rows}")
+        return self
+
+    @property
+    def tiles(self) -> int:
+        """Tiles (one per router)."""
+        return self.rows * self.cols
+
+
+class MemoryLevelConfig(_Section):
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    """Level name (letters, digits, underscores); its bytes are counted and priced under it."""
+    scope: Literal["tile", "group", "chip", "off_chip"]
+    """Where its instances sit: one in every tile; one per group of tiles; at chosen routers
+    of the chip; off chip at chosen routers (memory controllers)."""
+    size_bytes: Bytes | None = Field(default=None, alias="size")
+    """Capacity of one instance; required on chip, omitted (unbounded) off chip."""
+    bandwidth_gbps: GigabytesPerSecond = Field(alias="bandwidth")
+    """Bandwidth of one port."""
+    access_latency_ns: Nanoseconds = Field(alias="access_latency")
+    """Latency of the first word of an access."""
+    ports: int = Field(default=1, ge=1, le=64)
+    """Accesses one bank serves at once, each at the full bandwidth."""
+    banks: int = Field(default=1, ge=1, le=1024)
+    """Independent banks of an instance; a requesting tile uses bank (tile mod banks)."""
+    routers: tuple[tuple[int, int], ...] = ((0, 0),)
+    """Scope chip or off_chip: (row, col) of the router of each instance; a tile uses the
+    nearest one (fewest hops, ties: the first listed)."""
+    group: tuple[int, int] | None = None
+    """Scope group: tiles (rows, cols) per instance, which sits at its block's first router."""
+    writes_via: str | None = None
+    """A level that data stored into this one passes through first (DRAM behind the global
+    buffer); reads stream straight out."""
+    technology: Literal["sram", "edram", "lpddr4", "lpddr5", "hbm2"] = "sram"
+    """Technology its model-based costs assume: sram or edram on chip, a DRAM kind off chip."""
+
+    @model_validator(mode="after")
+    def _valid(self) -> Self:
+        off_chip = self.scope == "off_chip"
+        if self.size_bytes is None and not off_chip:
+            raise ValueError(f"size is required for a level of scope {self.scope}")
+        if (self.technology in ("sram", "edram")) == off_chip:
+            allowed = "lpddr4, lpddr5, hbm2" if off_chip else "sram, edram"
+            raise ValueError(f"technology {self.technology} at scope {self.scope}: use {allowed}")
+        if (self.scope == "group") != (self.group is not None):
+            raise ValueError("group (tiles per instance) is given for, and only for, scope group")
+        if self.scope == "tile" and self.banks > 1:
+            raise ValueError("banks split a shared level among its requesting tiles; a tile's "
+                             "own level has one requester: use ports")  # fmt: skip
         return self
 
 
@@ -126,15 +149,6 @@ class PeConfig(_Section):
     """Crossbars in one processing element; they share its ADC bank."""
 
 
-class TileBufferConfig(_Section):
-    size_bytes: Bytes = Field(alias="size")
-    """Capacity of the tile's activation buffer."""
-    bandwidth_gbps: GigabytesPerSecond = Field(alias="bandwidth")
-    """Port bandwidth of the tile buffer."""
-    access_latency_ns: Nanoseconds = Field(alias="access_latency")
-    """Latency of the first word of an access."""
-
-
 class DigitalConfig(_Section):
     lanes: int = Field(ge=1, le=65536)
     """Element operations per cycle of the tile's digital vector unit (pool, add, act)."""
@@ -151,8 +165,6 @@ class TileConfig(_Section):
     """Row drivers."""
     adc: AdcConfig
     """Column converters."""
-    buffer: TileBufferConfig
-    """The tile's activation buffer."""
     digital: DigitalConfig
     """The tile's digital unit."""
 
@@ -168,11 +180,6 @@ class TileConfig(_Section):
         if self.pes % self.adc.shared_by_pes:
             raise ValueError(
                 f"adc.shared_by_pes = {self.adc.shared_by_pes} must divide pes = {self.pes}"
-            )
-        if self.buffer.size_bytes < self.crossbar.rows:
-            raise ValueError(
-                f"buffer.size ({self.buffer.size_bytes:g} B) cannot hold one crossbar input "
-                f"vector of {self.crossbar.rows} bytes"
             )
         return self
 
@@ -207,10 +214,6 @@ class EnergyConfig(_Section):
     """CMOS node of the model-based costs used without a matching table; 7..90 nm."""
     adc_kind: Literal["sar", "flash"] = "sar"
     """ADC architecture of the model-based costs."""
-    buffer_kind: Literal["sram", "edram"] = "sram"
-    """Tile buffer technology of the model-based costs."""
-    dram_technology: Literal["lpddr4", "lpddr5", "hbm2"] = "lpddr4"
-    """DRAM technology of the model-based costs."""
     power_gating: Literal["none", "unused"] = "unused"
     """Leakage: "unused" gates PEs that hold no weights and tiles with no work (their
     leakage is not counted); "none" charges every component of the chip for the whole run."""
@@ -225,10 +228,11 @@ class ArchConfig(_Section):
     """Free text."""
     clock: ClockConfig
     """The simulation clock."""
-    chip: ChipConfig
-    """The chip: mesh, global buffer, DRAM."""
     noc: NocConfig
-    """The network-on-chip."""
+    """The network-on-chip: topology, size, flits, links."""
+    memory: tuple[MemoryLevelConfig, ...] = Field(min_length=2)
+    """Memory levels in order from the tiles outward; the first is every tile's own buffer
+    (scope tile), the last holds the network's inputs and outputs."""
     tile: TileConfig
     """One tile (all tiles are identical)."""
     precision: PrecisionConfig = PrecisionConfig()
@@ -238,20 +242,64 @@ class ArchConfig(_Section):
     device: DeviceConfig = DeviceConfig()
     """RRAM device non-idealities for functional runs (all off by default)."""
 
-    @model_validator(mode="after")
-    def _global_buffer_on_mesh(self) -> Self:
-        row, col = self.chip.global_buffer.router
-        if not (0 <= row < self.chip.mesh.rows and 0 <= col < self.chip.mesh.cols):
+    @model_validator(mode="before")
+    @classmethod
+    def _no_old_sections(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "chip" in data:
             raise ValueError(
-                f"chip.global_buffer.router {list(self.chip.global_buffer.router)} is outside "
-                f"the {self.chip.mesh.rows}x{self.chip.mesh.cols} mesh"
+                "the chip section was replaced: the mesh size is noc.rows and noc.cols, and "
+                "the global buffer and DRAM are levels of the memory section (see "
+                "docs/architecture.md, 'The architecture file')"
             )
+        tile = data.get("tile") if isinstance(data, dict) else None
+        if isinstance(tile, dict) and "buffer" in tile:
+            raise ValueError(
+                "tile.buffer was replaced by the first level of the memory section "
+                "(memory.tile_buffer, scope tile)"
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _memory_fits_the_chip(self) -> Self:
+        names = [level.name for level in self.memory]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"memory: level names must differ; repeated: {', '.join(repeated)}")
+        first = self.memory[0]
+        if first.scope != "tile":
+            raise ValueError(f"memory.{first.name}: the first level must have scope tile")
+        if first.size_bytes is not None and first.size_bytes < self.tile.crossbar.rows:
+            raise ValueError(
+                f"memory.{first.name}.size ({first.size_bytes:g} B) cannot hold one crossbar "
+                f"input vector of {self.tile.crossbar.rows} bytes"
+            )
+        for level in self.memory:
+            name = level.name
+            for row, col in level.routers:
+                if not (0 <= row < self.noc.rows and 0 <= col < self.noc.cols):
+                    raise ValueError(
+                        f"memory.{name}.routers: [{row}, {col}] is outside the "
+                        f"{self.noc.rows}x{self.noc.cols} {self.noc.topology}"
+                    )
+            if level.writes_via is not None and level.writes_via not in names[:names.index(name)]:
+                raise ValueError(
+                    f"memory.{name}.writes_via: {level.writes_via!r} is not a level before it "
+                    f"(levels: {', '.join(names)})"
+                )
         return self
+
 
     @property
     def tiles(self) -> int:
         """Tiles on the chip."""
-        return self.chip.mesh.rows * self.chip.mesh.cols
+        return self.noc.tiles
+
+    def memory_level(self, name: str) -> MemoryLevelConfig:
+        """The memory level called ``name``."""
+        for level in self.memory:
+            if level.name == name:
+                return level
+        raise KeyError(name)
 
     @property
     def crossbars_per_tile(self) -> int:

@@ -2,33 +2,24 @@
 
 from collections.abc import Sequence
 
-from cimsim.config.model import ArchConfig
+from cimsim.config.model import ArchConfig, MemoryLevelConfig
 from cimsim.machine import Machine
 from cimsim.machine.memory import MemoryHierarchy, MemoryLevel, Scope
-from cimsim.machine.topology import Mesh, Topology
+from cimsim.machine.topology import TOPOLOGIES, Topology
 from cimsim.machine.units import CrossbarUnit, VectorUnit
 
 
 def build_machine(arch: ArchConfig) -> Machine:
     """The machine ``arch`` describes."""
-    topology = Mesh(
-        rows=arch.chip.mesh.rows,
-        cols=arch.chip.mesh.cols,
-        flit_bytes=int(arch.noc.flit_size_bytes),
-        link_bandwidth_gbps=arch.noc.link_bandwidth_gbps,
-        router_latency_ns=arch.noc.router_latency_ns,
+    noc = arch.noc
+    topology = TOPOLOGIES[noc.topology](
+        rows=noc.rows,
+        cols=noc.cols,
+        flit_bytes=int(noc.flit_size_bytes),
+        link_bandwidth_gbps=noc.link_bandwidth_gbps,
+        router_latency_ns=noc.router_latency_ns,
     )
-    row, col = arch.chip.global_buffer.router
-    io_router = topology.node_at(row, col)
-    buffer, gb, dram = arch.tile.buffer, arch.chip.global_buffer, arch.chip.dram
-    levels = (
-        tile_level("tile_buffer", topology, buffer.size_bytes, buffer.bandwidth_gbps,
-                   buffer.access_latency_ns),
-        routed_level("global_buffer", Scope.CHIP, topology, (io_router,), gb.size_bytes,
-                     gb.bandwidth_gbps, gb.access_latency_ns),
-        routed_level("dram", Scope.OFF_CHIP, topology, (io_router,), None, dram.bandwidth_gbps,
-                     dram.access_latency_ns, writes_via="global_buffer"),
-    )  # fmt: skip
+    levels = tuple(_level(level.name, level, topology) for level in arch.memory)
     units = (
         CrossbarUnit(
             name="crossbar",
@@ -39,6 +30,19 @@ def build_machine(arch: ArchConfig) -> Machine:
         VectorUnit(name="digital", lanes=arch.tile.digital.lanes),
     )
     return Machine(arch.name, arch.clock.frequency_ghz, topology, MemoryHierarchy(levels), units)
+
+
+def _level(name: str, level: MemoryLevelConfig, topology: Topology) -> MemoryLevel:
+    args = (level.size_bytes, level.bandwidth_gbps, level.access_latency_ns)
+    if level.scope == "tile":
+        return tile_level(name, topology, *args, level.ports, level.banks)
+    if level.scope == "group":
+        rows, cols = level.group or (1, 1)
+        return group_level(name, topology, rows, cols, *args, level.ports, level.banks,
+                           level.writes_via)  # fmt: skip
+    routers = tuple(topology.node_at(row, col) for row, col in level.routers)
+    return routed_level(name, Scope(level.scope), topology, routers, *args, level.ports,
+                        level.banks, level.writes_via)  # fmt: skip
 
 
 def tile_level(

@@ -39,7 +39,7 @@ def test_estimate_reports_tile_busy_time_and_buffer_overflow_like_the_event_run(
 ) -> None:
     """The estimate's list schedule gives each tile's work spans and buffer levels: with a
     512 B tile buffer LeNet-5 overflows tile 0 in both modes, at the same peak."""
-    arch, graph = load_arch("tiny", ["tile.buffer.size=512 B"]), zoo.build("lenet5")
+    arch, graph = load_arch("tiny", ["memory.tile_buffer.size=512 B"]), zoo.build("lenet5")
     event = simulate(arch, graph, scheduler=scheduler, batch=batch).summary
     guess = simulate(arch, graph, scheduler=scheduler, batch=batch, mode="estimate").summary
     assert guess["tile_buffers_over_capacity"] == event["tile_buffers_over_capacity"] == [0]

@@ -75,7 +75,7 @@ def test_concatenated_slices_compute_the_layer(arch, wide_mlp) -> None:
 
 
 def test_a_graph_that_fits_is_returned_unchanged(arch, wide_mlp) -> None:
-    big = load_arch("tiny", ["chip.mesh.rows=6", "chip.mesh.cols=6"])
+    big = load_arch("tiny", ["noc.rows=6", "noc.cols=6"])
     assert split_oversized_layers(wide_mlp, analyze(wide_mlp), big, hardware_params(big)) is (
         wide_mlp
     )

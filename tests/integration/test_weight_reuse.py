@@ -14,7 +14,7 @@ from cimsim.simulate import simulate
 from workloads import zoo
 from workloads.shapes import analyze
 
-SMALL = ["chip.mesh.rows=1", "chip.mesh.cols=1"]
+SMALL = ["noc.rows=1", "noc.cols=1"]
 """tiny shrunk to one tile of 8 PEs: LeNet-5 (12 PEs) no longer fits."""
 
 

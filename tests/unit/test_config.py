@@ -24,7 +24,7 @@ def test_isaac_preset_matches_table_one() -> None:
     assert (arch.tile.crossbar.rows, arch.tile.crossbar.cols) == (128, 128)
     assert arch.tile.crossbar.cell_bits == 2
     assert arch.tile.adc.bits == 8 and arch.tile.adc.per_pe == 8
-    assert arch.tile.buffer.size_bytes == 64 * 1024
+    assert arch.memory_level("tile_buffer").size_bytes == 64 * 1024
     assert arch.tile.crossbar.read_latency_ns == 100.0
     assert arch.noc.flit_size_bytes == 4
 
@@ -44,7 +44,7 @@ def test_override_changes_the_field() -> None:
         ("tile.adc.sample_rate=1 GHz", "not a rate unit"),
         ("tile.adc.bitz=3", "no field 'tile.adc.bitz'"),
         ("tile.adc.per_pe=2000", "at most one ADC per column"),
-        ("chip.global_buffer.router=[20, 0]", "outside the 14x12 mesh"),
+        ("memory.global_buffer.routers=[[20, 0]]", "outside the 14x12 mesh"),
         ("tile.adc", "expected KEY.PATH=VALUE"),
     ],
 )
@@ -102,4 +102,9 @@ def test_unit_carrying_names_override_with_bare_numbers_in_their_unit() -> None:
     arch = load_arch("isaac", ["tile.crossbar.read_latency_ns=20", "clock.frequency_ghz=1"])
     assert arch.tile.crossbar.read_latency_ns == 20.0
     assert arch.clock.frequency_ghz == 1.0
-    assert load_arch("isaac", ["tile.buffer.size_bytes=32768"]).tile.buffer.size_bytes == 32768
+    assert (
+        load_arch("isaac", ["memory.tile_buffer.size_bytes=32768"])
+        .memory_level("tile_buffer")
+        .size_bytes
+        == 32768
+    )

@@ -3,7 +3,7 @@
 import pytest
 
 from hwmodels import chip
-from hwmodels.chip_builder import build_model_spec
+from hwmodels.chip_builder import MemorySpec, build_model_spec
 from hwmodels.converters import AdcParams, DacParams
 from hwmodels.crossbar import CrossbarParams
 from hwmodels.digital import DigitalParams
@@ -25,8 +25,11 @@ def _tiny(**overrides: object) -> chip.ChipSpec:
         "dac": DacParams(bits=1),
         "adc": AdcParams(bits=6, sample_rate_gsps=1.0),
         "noc": NocParams(flit_bytes=8, router_latency_ns=1.0, link_bandwidth_gbps=8.0),
-        "tile_buffer": BufferParams(size_bytes=16384, bandwidth_gbps=16.0),
-        "global_buffer": BufferParams(size_bytes=262144, bandwidth_gbps=16.0),
+        "memories": (
+            MemorySpec("tile_buffer", "tile", 1, "sram", BufferParams(16384, 16.0)),
+            MemorySpec("global_buffer", "chip", 1, "sram", BufferParams(262144, 16.0)),
+            MemorySpec("dram", "external", 1, "lpddr4"),
+        ),
         "digital": DigitalParams(lanes=8, clock_ghz=1.0),
     }
     kwargs.update(overrides)
