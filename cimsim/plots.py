@@ -16,9 +16,12 @@ from matplotlib.figure import Figure
 
 from cimsim.analysis.bubbles import bubbles_by_layer, pe_time, tile_of
 from cimsim.analysis.rundir import RunDir
-from cimsim.analysis.summary import LEVEL_COUNTERS
 
-_LEVEL_KEYS = [key for key, _, _ in LEVEL_COUNTERS if key != "noc_byte_hops"]
+
+def _level_keys(layers: pd.DataFrame) -> list[str]:
+    """Columns of bytes moved at each level (reads and writes of every memory level, NoC)."""
+    return [c for c in layers.columns if c.endswith(("_read_bytes", "_write_bytes")) or
+            c == "noc_bytes"]  # fmt: skip
 
 
 def timeline_figure(intervals: pd.DataFrame, clock_ghz: float) -> Figure:
@@ -85,7 +88,7 @@ def data_movement_figure(layers: pd.DataFrame) -> Figure:
     """Bytes moved per level, per layer (stacked)."""
     fig, ax = plt.subplots(figsize=(max(6, 0.35 * len(layers)), 4.5))
     bottom = np.zeros(len(layers))
-    for key in _LEVEL_KEYS:
+    for key in _level_keys(layers):
         values = layers[key].to_numpy(dtype=float)
         ax.bar(layers["layer"], values, bottom=bottom, label=key.removesuffix("_bytes"))
         bottom += values

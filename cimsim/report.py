@@ -46,8 +46,8 @@ def run_summary_text(result: RunResult) -> str:
         f" ({s['pes_used']:,} of {s['pes_total']:,} PEs)",
         f"  utilization         PE {util['pe']:.2%} (mapped PEs {util['pe_mapped']:.2%}),"
         f" tile {util['tile']:.2%}",
-        f"  busiest ports       NoC {s['busiest_link'] or '-'} {util['noc_link_max']:.2%},"
-        f" global buffer {util['global_buffer']:.2%}, DRAM {util['dram']:.2%}",
+        f"  busiest ports       NoC {s['busiest_link'] or '-'} {util['noc_link_max']:.2%}"
+        + "".join(f", {name} {util[name]:.2%}" for name in _memory_levels(util)),
         f"  SimPy events        {s['events_processed']:,} for {s['tasks']:,} tasks",
         "  bytes moved",
     ]
@@ -67,6 +67,14 @@ def run_summary_text(result: RunResult) -> str:
     if result.functional is not None:
         lines += ["", functional_text(s["functional"], result.functional)]
     return "\n".join(lines)
+
+
+def _memory_levels(utilization: dict[str, float]) -> list[str]:
+    """The memory levels whose busiest port a summary's utilization reports."""
+    return [name for name in utilization if name not in _CORE_UTILIZATION]
+
+
+_CORE_UTILIZATION = ("pe", "pe_mapped", "tile", "noc_link_max")
 
 
 def describe_arch_text(arch: ArchConfig) -> str:

@@ -217,7 +217,10 @@ def summarize_run(
     )  # fmt: skip
     pe_fraction, tile_fraction = _powered_fractions(arch, mapping)
     duration_ns = facts.total_cycles / hw.clock_ghz
-    report = price_counters(sink.counters(), spec, duration_ns, pe_fraction, tile_fraction)
+    levels = [level.name for level in mapping.machine.memory.levels]
+    report = price_counters(
+        sink.counters(), spec, duration_ns, levels, pe_fraction, tile_fraction
+    )
     summary.update(energy_summary(report, spec, pricing, facts.batch))
     layers["energy_pj"] = [report.by_layer_pj.get(name, 0.0) for name in layers["layer"]]
     summary["tasks"] = facts.tasks
@@ -308,7 +311,7 @@ def _summary(
         "tile_buffers_over_capacity": sorted(
             t for t, peak in sink.buffer_peaks().items() if peak > tile_buffer_bytes
         ),
-        "bytes": bytes_per_level(sink),
+        "bytes": bytes_per_level(sink, mapping.machine.memory),
         "noc_hops_per_byte": _ratio(sink.total("noc", "byte_hop"), sink.total("noc", "byte")),
         "adc_conversions": sink.total("adc", "conversion"),
         "crossbar_reads": sink.total("crossbar", "read"),

@@ -11,7 +11,8 @@ weight_programming (RRAM writes), leakage. Data movement = tile buffers + NoC + 
 buffer + DRAM.
 """
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -28,26 +29,12 @@ from hwmodels.chip import (
     tops_per_w,
 )
 
-PRICED: Mapping[tuple[str, str], tuple[str, str]] = MappingProxyType(
-    {
-        ("crossbar", "read"): ("crossbar", "mvm_step"),
-        ("dac", "drive"): ("dac", "drive"),
-        ("sample_hold", "sample"): ("sample_hold", "sample"),
-        ("adc", "conversion"): ("adc", "conversion"),
-        ("shift_add", "op"): ("shift_add", "op"),
-        ("digital", "element_op"): ("digital", "element_op"),
-        ("tile_buffer", "read_byte"): ("tile_buffer", "read_byte"),
-        ("tile_buffer", "write_byte"): ("tile_buffer", "write_byte"),
-        ("global_buffer", "read_byte"): ("global_buffer", "read_byte"),
-        ("global_buffer", "write_byte"): ("global_buffer", "write_byte"),
-        ("dram", "read_byte"): ("dram", "read_byte"),
-        ("dram", "write_byte"): ("dram", "write_byte"),
-        ("router", "flit_hop"): ("router", "flit_hop"),
-        ("link", "flit_hop"): ("link", "flit_hop"),
-        ("rram", "cell_write"): ("rram", "cell_write"),
-    }
+RENAMED: Mapping[tuple[str, str], tuple[str, str]] = MappingProxyType(
+    {("crossbar", "read"): ("crossbar", "mvm_step")}
 )
-"""Counter (kind, action) -> priced (component, action) of hwmodels.chip.action_energy_pj."""
+"""Counters priced under another (component, action) of hwmodels.chip.action_energy_pj;
+every other counter is priced under its own (kind, action): a memory level's reads and
+writes under the component of the level's name."""
 
 BOOKKEEPING = frozenset(
     {("noc", "message"), ("noc", "byte"), ("noc", "byte_hop"), ("noc", "injected_byte"),
@@ -66,14 +53,15 @@ LEVEL_OF: Mapping[str, str] = MappingProxyType(
         "tile_buffer": "tile_buffers",
         "router": "noc",
         "link": "noc",
-        "global_buffer": "global_buffer",
-        "dram": "dram",
         "rram": "weight_programming",
     }
 )
-"""Counter kind -> energy level."""
+"""Counter kind -> energy level; any other kind (a memory level) is a level of its own."""
 
-DATA_MOVEMENT_LEVELS = ("tile_buffers", "noc", "global_buffer", "dram")
+
+def level_of(kind: str) -> str:
+    """The energy level a counter kind's energy is reported under."""
+    return LEVEL_OF.get(kind, kind)
 
 
 @dataclass(frozen=True)
@@ -87,6 +75,8 @@ class EnergyReport:
     by_layer_pj: dict[str, float]
     by_layer_component_pj: dict[str, dict[str, float]]
     unpriced: tuple[str, ...]
+    movement_levels: tuple[str, ...] = ()
+    """Energy levels that move data (memory levels and the NoC), in hierarchy order."""
 
     @property
     def total_pj(self) -> float:
@@ -96,7 +86,7 @@ class EnergyReport:
     @property
     def data_movement_share(self) -> float:
         """Fraction of the total spent moving data (buffers, NoC, DRAM)."""
-        moved = sum(self.by_level_pj.get(level, 0.0) for level in DATA_MOVEMENT_LEVELS)
+        moved = sum(self.by_level_pj.get(level, 0.0) for level in self.movement_levels)
         return moved / self.total_pj if self.total_pj else 0.0
 
 
@@ -104,10 +94,14 @@ def price_counters(
     counters: Iterable[CounterRow],
     spec: ChipSpec,
     duration_ns: float,
+    memory_levels: Sequence[str],
     powered_pe_fraction: float = 1.0,
     powered_tile_fraction: float = 1.0,
 ) -> EnergyReport:
     """Price every counter with ``spec``'s per-action energies; add leakage over the run.
+
+    ``memory_levels``: the machine's memory level names, from the tiles outward (their
+    energy and the NoC's is data movement).
 
     Leakage of PE-level components is scaled by the fraction of PEs powered, tile-level
     ones by the fraction of tiles powered (power gating of unused parts); chip-level and
@@ -123,15 +117,15 @@ def price_counters(
         key = (row.kind, row.action)
         if key in BOOKKEEPING:
             continue
-        priced = PRICED.get(key)
-        if priced is None or priced not in table:
+        priced = RENAMED.get(key, key)
+        if priced not in table:
             label = f"{row.kind}.{row.action}"
             if label not in unpriced:
                 unpriced.append(label)
             continue
         energy = row.count * table[priced]
         by_component[row.kind] = by_component.get(row.kind, 0.0) + energy
-        level = LEVEL_OF[row.kind]
+        level = level_of(row.kind)
         by_level[level] = by_level.get(level, 0.0) + energy
         by_layer[row.layer] = by_layer.get(row.layer, 0.0) + energy
         per_layer = by_layer_component.setdefault(row.layer, {})
@@ -142,6 +136,8 @@ def price_counters(
         for c in spec.components
     )  # mW x ns = pJ
     by_level["leakage"] = leakage
+    movement = [level_of(name) for name in memory_levels]
+    movement.insert(1 if movement else 0, "noc")
     return EnergyReport(
         dynamic_pj=sum(by_component.values()),
         leakage_pj=leakage,
@@ -150,6 +146,7 @@ def price_counters(
         by_layer_pj=by_layer,
         by_layer_component_pj=by_layer_component,
         unpriced=tuple(unpriced),
+        movement_levels=tuple(movement),
     )
 
 
@@ -183,13 +180,18 @@ INTERVALS_OF: Mapping[str, tuple[str, str]] = MappingProxyType(
         "digital": ("kind", "digital"),
         "router": ("kind", "message"),
         "link": ("kind", "message"),
-        "tile_buffer": ("buffer_access", ".buffer"),
-        "global_buffer": ("component", "global_buffer"),
-        "dram": ("component", "dram"),
-        "rram": ("kind", "weight_write"),
+        "rram": ("kind", "program"),
     }
 )
-"""Priced component -> the interval records its energy is spread over (within a layer)."""
+"""Priced component -> the interval records its energy is spread over (within a layer); any
+other component is a memory level, whose energy is spread over the reads and writes of its
+instances (``tile3.buffer`` for the tile level ``tile_buffer``, ``dram`` or ``dram1``)."""
+
+
+def _instance_pattern(level: str) -> re.Pattern[str]:
+    """Trace names of a memory level's ports (cimsim.machine.memory.MemoryLevel.port_name)."""
+    short = re.escape(level.removeprefix("tile_"))
+    return re.compile(rf"^(tile\d+\.{short}|{re.escape(level)}\d*)(\.bank\d+)?$")
 
 
 def interval_energy_pj(
@@ -210,18 +212,23 @@ def interval_energy_pj(
     component = intervals["component"].astype(str).to_numpy()
     duration = (intervals["end_cycle"] - intervals["start_cycle"]).to_numpy(dtype=float)
     size = intervals["bytes"].to_numpy(dtype=float)
+    names, name_index = np.unique(component, return_inverse=True)
+    is_access = (kind == "read") | (kind == "write")
+    levels: dict[str, np.ndarray] = {}  # memory level -> which records are its accesses
     for layer_name, components in by_layer_component_pj.items():
         in_layer = layer == layer_name
         for name, pj in components.items():
-            field, value = INTERVALS_OF.get(name, ("kind", ""))
+            field, value = INTERVALS_OF.get(name, ("memory", name))
             if field == "kind":
                 mask = in_layer & (kind == value)
-            elif field == "component":
-                mask = in_layer & (component == value)
-            else:  # reads and writes of the tile buffers
-                on_buffer = np.char.endswith(component.astype(str), value)
-                mask = in_layer & on_buffer & ((kind == "read") | (kind == "write"))
-            weights = (duration if field == "kind" and value in ("mvm", "digital") else size)[mask]
+            else:  # reads and writes of a memory level's instances
+                on_level = levels.get(value)
+                if on_level is None:
+                    pattern = _instance_pattern(value)
+                    matched = np.array([bool(pattern.match(n)) for n in names], dtype=bool)
+                    on_level = levels[value] = matched[name_index] & is_access
+                mask = in_layer & on_level
+            weights = (duration if value in ("mvm", "digital", "program") else size)[mask]
             total = weights.sum()
             if total > 0:
                 energy[mask] += pj * weights / total

@@ -10,35 +10,45 @@ from typing import Any
 
 import pandas as pd
 
+from cimsim.machine import MemoryHierarchy, MemoryLevel
 from cimsim.mapper import ChipMapping
 from cimsim.trace import TraceSink
 from workloads.shapes import GraphInfo
 
-LEVEL_COUNTERS: tuple[tuple[str, str, str], ...] = (
-    ("tile_buffer_read_bytes", "tile_buffer", "read_byte"),
-    ("tile_buffer_write_bytes", "tile_buffer", "write_byte"),
-    ("noc_bytes", "noc", "byte"),
-    ("noc_byte_hops", "noc", "byte_hop"),
-    ("global_buffer_read_bytes", "global_buffer", "read_byte"),
-    ("global_buffer_write_bytes", "global_buffer", "write_byte"),
-    ("dram_read_bytes", "dram", "read_byte"),
-    ("dram_write_bytes", "dram", "write_byte"),
-)
-"""(summary key, counter kind, counter action) of the data-movement figures."""
+
+def level_counters(memory: MemoryHierarchy) -> tuple[tuple[str, str, str], ...]:
+    """(summary key, counter kind, counter action) of the data-movement figures: reads and
+    writes of every memory level (``<level>_read_bytes``), and NoC bytes and bytes x hops
+    after the tile level."""
+    counters: list[tuple[str, str, str]] = []
+    for index, level in enumerate(memory.levels):
+        counters += [
+            (f"{level.name}_read_bytes", level.name, "read_byte"),
+            (f"{level.name}_write_bytes", level.name, "write_byte"),
+        ]
+        if index == 0:
+            counters += [("noc_bytes", "noc", "byte"), ("noc_byte_hops", "noc", "byte_hop")]
+    return tuple(counters)
 
 
-def bytes_per_level(sink: TraceSink, layer: str | None = None) -> dict[str, int]:
+def bytes_per_level(
+    sink: TraceSink, memory: MemoryHierarchy, layer: str | None = None
+) -> dict[str, int]:
     """Bytes read and written at each level (and NoC bytes x hops), for one layer or all."""
-    return {key: sink.total(kind, action, layer) for key, kind, action in LEVEL_COUNTERS}
+    return {
+        key: sink.total(kind, action, layer) for key, kind, action in level_counters(memory)
+    }
 
 
 def utilization(
     sink: TraceSink, mapping: ChipMapping, tiles: int, total_cycles: int
 ) -> dict[str, float]:
     """Busy share of the run: PEs (all, and those holding weights), tiles, the busiest NoC
-    link, the global-buffer port and the DRAM port. A link or port near 1 is what bounds a
-    data-movement-limited run (see ``busiest_link`` for which link)."""
-    names = ("pe", "pe_mapped", "tile", "noc_link_max", "global_buffer", "dram")
+    link, and the busiest port of every memory level beyond the tiles (by level name). A
+    link or port near 1 is what bounds a data-movement-limited run (see ``busiest_link``
+    for which link)."""
+    shared = [level for level in mapping.machine.memory.levels[1:]]
+    names = ("pe", "pe_mapped", "tile", "noc_link_max", *(level.name for level in shared))
     if total_cycles <= 0:
         return dict.fromkeys(names, 0.0)
     busy = sink.busy_cycles()
@@ -50,9 +60,20 @@ def utilization(
         "pe_mapped": pe_busy / (max(mapping.pes_used, 1) * total_cycles),
         "tile": tile_busy / (tiles * total_cycles),
         "noc_link_max": (busy[link] if link else 0) / total_cycles,
-        "global_buffer": busy.get("global_buffer", 0) / total_cycles,
-        "dram": busy.get("dram", 0) / total_cycles,
+        **{level.name: _busiest_port(busy, level) / total_cycles for level in shared},
     }
+
+
+def _busiest_port(busy: dict[str, int], level: MemoryLevel) -> int:
+    """Busy cycles of the busiest port (instance and bank) of ``level``."""
+    return max(
+        (
+            busy.get(level.port_name(instance, bank), 0)
+            for instance in range(len(level.routers))
+            for bank in range(level.banks)
+        ),
+        default=0,
+    )
 
 
 def busiest_link(sink: TraceSink) -> str:
@@ -93,6 +114,6 @@ def layer_table(
             "cycles": end - start,
             "adc_conversions": sink.total("adc", "conversion", layer.name),
         }
-        row.update(bytes_per_level(sink, layer.name))
+        row.update(bytes_per_level(sink, mapping.machine.memory, layer.name))
         rows.append(row)
     return pd.DataFrame(rows)

@@ -1,10 +1,13 @@
 """Lowering a part's weight loads into holds: DRAM reads, NoC sends, RRAM programming (pure).
 
-For each crossbar layer of a mapping: one read of one copy of its weights from the instance
-of the outermost level (off-chip memory) serving the layer's first copy's home tile; then,
-for every copy, the copy's share of those bytes goes over the NoC from that instance's
-router to each tile the copy occupies (share = bytes x crossbars of the copy on that tile /
-crossbars of the copy, rounded up), and the copy's crossbars are programmed. Programming
+For each crossbar layer of a mapping, every copy needs a share of the weights on each tile
+it occupies (share = bytes x crossbars of the copy on that tile / crossbars of the copy,
+rounded up). The weights are laid out in the off-chip memory (the outermost level) next to
+where they go: a tile's shares come from the instance (memory controller) serving it, which
+reads them once for all the copies it feeds (min(one copy, the shares it sends) bytes; with
+one controller, one copy of the weights, multicast). Once the layer's reads are done, every
+share travels to its tile, and each copy's crossbars are programmed once its shares have
+arrived. Programming
 (hwmodels ``RramWriteParams``; write-verify figures after Wong et al., Proc. IEEE 2012): a
 crossbar writes one row at a time with all its columns in parallel, and every crossbar has
 its own write drivers, so a copy takes max(rows used per crossbar) x t_cell_write once its
@@ -48,22 +51,27 @@ def lower_weight_loads(
     loads = []
     for name, placements in mapping.copies.items():
         tiling, size = mapping.tilings[name], weight_bytes[name]
-        instance = memory.serving[placements[0].home_tile]
-        source = memory.routers[instance]
-        read = lowering.access(memory, instance, placements[0].home_tile, size, write=False)
         cycles = program_cycles(tiling, write, machine.clock_ghz)
+        sent: dict[int, int] = {}  # instance -> bytes it sends
         copies = []
         for placement in placements:
             per_tile: dict[int, int] = {}
             for group in placement.groups:
                 per_tile[group.tile] = per_tile.get(group.tile, 0) + group.crossbars
             total = sum(per_tile.values())
-            sends = tuple(
-                chain(lowering.message(source, tile, math.ceil(size * count / total)))
-                for tile, count in sorted(per_tile.items())
-            )
+            sends = []
+            for tile, count in sorted(per_tile.items()):
+                share, instance = math.ceil(size * count / total), memory.serving[tile]
+                sent[instance] = sent.get(instance, 0) + share
+                sends.append(chain(lowering.message(memory.routers[instance], tile, share)))
             pes = tuple(crossbar.pe_name(g.tile, g.pe) for g in placement.groups)
-            copies.append(CopyLoadPlan(sends, cycles, pes))
-        loads.append(LayerLoadPlan(name, (read,) if size > 0 else (), tuple(copies),
-                                   tiling.weight_cells, rows_written(tiling)))  # fmt: skip
+            copies.append(CopyLoadPlan(tuple(sends), cycles, pes))
+        reads = tuple(
+            lowering.access(memory, instance, memory.routers[instance], min(size, nbytes),
+                            write=False)  # fmt: skip
+            for instance, nbytes in sorted(sent.items())
+            if size > 0
+        )
+        loads.append(LayerLoadPlan(name, reads, tuple(copies), tiling.weight_cells,
+                                   rows_written(tiling)))  # fmt: skip
     return tuple(loads)

@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from cimsim.analysis.summary import LEVEL_COUNTERS
 from cimsim.config import ArchConfig
 from cimsim.errors import CimsimError
 from cimsim.simulate import load_workload, simulate
@@ -110,8 +109,8 @@ def metrics(summary: Mapping[str, Any]) -> dict[str, float | int]:
                     flat.setdefault(_nested_name(key, str(sub)), number)
     moved = summary.get("bytes")
     if isinstance(moved, Mapping):
-        counted = [moved.get(key) for key, _, action in LEVEL_COUNTERS if action != "byte_hop"]
-        flat["bytes_moved"] = sum(n for n in counted if _is_number(n))
+        counted = [n for key, n in moved.items() if key != "noc_byte_hops" and _is_number(n)]
+        flat["bytes_moved"] = sum(counted)
     return flat
 
 
