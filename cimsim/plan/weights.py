@@ -67,9 +67,8 @@ def lower_weight_loads(
             pes = tuple(crossbar.pe_name(g.tile, g.pe) for g in placement.groups)
             copies.append(CopyLoadPlan(tuple(sends), cycles, pes))
         reads = tuple(
-            lowering.access(memory, instance, memory.routers[instance], min(size, nbytes),
-                            write=False)  # fmt: skip
-            for instance, nbytes in sorted(sent.items())
+            lowering.access(memory, inst, memory.routers[inst], min(size, sent_bytes), False)
+            for inst, sent_bytes in sorted(sent.items())
             if size > 0
         )
         loads.append(LayerLoadPlan(name, reads, tuple(copies), tiling.weight_cells,
