@@ -17,7 +17,7 @@ from benchmarks.reproduce_common import parse_args, ratio, table, write_section
 from cimsim.config import load_arch
 from cimsim.config.hardware import hardware_params
 from cimsim.mapper import map_network
-from cimsim.simulate import simulate
+from cimsim.runs import simulate
 from workloads import zoo
 from workloads.shapes import analyze
 
@@ -49,7 +49,11 @@ def run_point(network: str, pes: int, extra: int, scheduler: str, dup: str) -> t
     cols = math.ceil(tiles / rows)
     arch = load_arch("isaac", [f"noc.rows={rows}", f"noc.cols={cols}"])
     summary = simulate(
-        arch, zoo.build(network), scheduler, 1, duplication=dup, extra_pes=extra
+        arch,
+        zoo.build(network),
+        scheduler=scheduler,
+        duplication=dup,
+        extra_pes=None if dup == "none" else extra,
     ).summary
     cycles = summary["total_cycles"]
     busy = summary["utilization"]["pe"] * summary["pes_total"] * cycles

@@ -14,13 +14,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from benchmarks.reproduce_common import parse_args, ratio, table, write_section
-from cimsim.compact import run_weight_reuse
 from cimsim.config import load_arch
 from cimsim.config.hardware import hardware_params
 from cimsim.mapper import map_network, tile_layer
 from cimsim.mapper.duplication_compact import neurosim, neurosim_layer
+from cimsim.runs import simulate
 from cimsim.scheduler.weight_reuse import plan_parts
-from cimsim.simulate import simulate
 from workloads import zoo
 from workloads.shapes import analyze
 
@@ -94,18 +93,24 @@ def _neurosim_section() -> str:
     )
 
 
+def _reuse(arch: Any, graph: Any, batch: int, mode: str, duplication: str) -> dict[str, Any]:
+    """The summary of a weight_reuse run in ``mode``."""
+    return simulate(arch, graph, scheduler="weight_reuse", reuse_mode=mode, batch=batch,
+                    duplication=duplication).summary  # fmt: skip
+
+
 def _runs(batch: int) -> dict[str, dict[str, Any]]:
     graph = zoo.build("vgg8")
     compact = load_arch("compact_4x4")
     runs = {
-        "RP (neurosim dup.)": run_weight_reuse(compact, graph, batch, "RP", "neurosim").summary,
-        "RP": run_weight_reuse(compact, graph, batch, "RP", "dynamic").summary,
-        "LL": run_weight_reuse(compact, graph, batch, "LL", "dynamic").summary,
-        "HT": run_weight_reuse(compact, graph, batch, "HT", "dynamic").summary,
+        "RP (neurosim dup.)": _reuse(compact, graph, batch, "RP", "neurosim"),
+        "RP": _reuse(compact, graph, batch, "RP", "dynamic"),
+        "LL": _reuse(compact, graph, batch, "LL", "dynamic"),
+        "HT": _reuse(compact, graph, batch, "HT", "dynamic"),
     }
     full = load_arch("compact_6x6")
     runs["full pipeline 6x6"] = simulate(
-        full, graph, "pipelined", batch, duplication="dynamic"
+        full, graph, scheduler="pipelined", batch=batch, duplication="dynamic"
     ).summary
     return runs
 

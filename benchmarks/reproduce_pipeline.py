@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from benchmarks.reproduce_common import parse_args, ratio, table, write_section
 from cimsim.config import load_arch
-from cimsim.simulate import simulate
+from cimsim.runs import simulate
 from workloads import zoo
 
 PAPER_GOPS_PER_MM2 = 478.95
@@ -27,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arch = load_arch("isaac")
     graph = zoo.build("resnet18")
     runs = {
-        (scheduler, dup): simulate(arch, graph, scheduler, batch, duplication=dup).summary
+        (scheduler, dup): simulate(arch, graph, scheduler=scheduler, batch=batch, duplication=dup).summary
         for dup in ("none", "greedy")
         for scheduler in ("layer_by_layer", "pipelined")
     }

@@ -33,7 +33,7 @@ _CASE_SCRIPT = """
 import json, resource, sys, time
 import simpy
 from cimsim.config import load_arch
-from cimsim.simulate import load_workload, simulate
+from cimsim.runs import load_workload, simulate
 arch, workload, scheduler, batch, mode, trace = sys.argv[1:7]
 graph = load_workload(workload)
 extra = {"reuse_mode": "RP"} if scheduler == "weight_reuse" else {}
@@ -100,8 +100,8 @@ def engine_overhead(workload: str = "resnet18") -> dict[str, Any]:
     from cimsim.engine import Engine, collector_paused
     from cimsim.mapper import map_network
     from cimsim.plan.lower import lower_program
-    from cimsim.scheduler import get_scheduler
-    from cimsim.simulate import simulate
+    from cimsim.runs import simulate
+    from cimsim.scheduler import program_scheduler
     from cimsim.timing.event import Holds, ProgramRunner
     from cimsim.trace import TraceSink
     from workloads import zoo
@@ -111,7 +111,7 @@ def engine_overhead(workload: str = "resnet18") -> dict[str, Any]:
     simulate(arch, graph)  # warm caches and imports
     info, hw = analyze(graph), hardware_params(arch)
     mapping = map_network(info, arch, hw)
-    program = get_scheduler("layer_by_layer")(info, mapping, arch, 1)
+    program = program_scheduler("layer_by_layer")(info, mapping, arch, 1)
     plan = lower_program(program, mapping, info, arch.precision.activation_bits, hw.digital)
     whole_walls, loop_walls, bare_rates = [], [], []
     for _ in range(REPEATS):  # best of a few: the machine is shared and noisy

@@ -18,6 +18,7 @@ from cimsim.analysis.rundir import open_run
 from cimsim.config import load_arch, preset_names
 from cimsim.errors import CimsimError
 from cimsim.mapper import DUPLICATIONS, PLACEMENTS
+from cimsim.options import RunOptions
 from cimsim.report import (
     describe_arch_text,
     export_trace,
@@ -26,16 +27,14 @@ from cimsim.report import (
     workload_table_text,
     workloads_list_text,
 )
-from cimsim.scheduler import SCHEDULERS
-from cimsim.simulate import (
-    MODES,
-    WEIGHT_REUSE,
+from cimsim.runs import (
     add_functional,
     load_workload,
     load_workload_with_weights,
-    simulate,
+    run,
     write_results,
 )
+from cimsim.scheduler import SCHEDULERS
 from cimsim.sweep.command import add_sweep_parser, run_sweep_command
 from cimsim.trace import TraceLevel
 
@@ -71,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--scheduler",
         default="layer_by_layer",
-        choices=[*SCHEDULERS, WEIGHT_REUSE],
+        choices=list(SCHEDULERS),
         help="layer_by_layer (a barrier after every layer); pipelined (inter-layer pipeline "
         "across a batch); cross_layer (CLSA-CIM: each output row as soon as its inputs "
         "exist); weight_reuse (compact chips that cannot hold every weight: the network in "
@@ -79,11 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--reuse-mode",
-        default="HT",
+        default=None,
         choices=["RP", "LL", "HT"],
         help="weight_reuse only: RP (parts run layer after layer per input), LL (each layer "
         "gets the whole chip in turn), HT (a part's layers pipelined across the batch) "
-        "(default: %(default)s)",
+        "(default: HT)",
     )
     run.add_argument(
         "--duplication",
@@ -112,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--mode",
         default="event",
-        choices=list(MODES),
+        choices=["event", "estimate"],
         help="event: cycle-level SimPy run; estimate: closed-form timing of the same "
         "program without contention, for fast sweeps (default: %(default)s)",
     )
@@ -270,25 +269,22 @@ def _run(args: argparse.Namespace) -> int:
     if (args.trace != "off" or args.plots) and args.out is None:
         raise CimsimError("--trace and --plots need --out DIR to write into")
     arch = load_arch(args.arch, args.set)
-    graph, weights = load_workload_with_weights(args.workload, parse_input_shapes(args.input_shape))
-    spill = None if args.out is None else args.out / ".trace.partial.parquet"
-    result = simulate(
-        arch,
-        graph,
+    options = RunOptions.create(
         scheduler=args.scheduler,
+        reuse_mode=args.reuse_mode,
+        duplication=args.duplication,
+        extra_pes=args.extra_pes,
+        placement=args.placement,
         batch=args.batch,
         seed=args.seed,
-        progress=True,
-        trace=args.trace,
-        spill_path=spill,
-        duplication=args.duplication,
-        placement=args.placement,
-        extra_pes=args.extra_pes,
         mode=args.mode,
-        reuse_mode=args.reuse_mode,
+        trace=args.trace,
     )
+    graph, weights = load_workload_with_weights(args.workload, parse_input_shapes(args.input_shape))
+    spill = None if args.out is None else args.out / ".trace.partial.parquet"
+    result = run(arch, graph, options, progress=True, spill_path=spill)
     if args.functional:
-        result = add_functional(result, arch, graph, args.functional_batch, args.seed, weights)
+        result = add_functional(result, graph, args.functional_batch, weights)
     if not args.quiet:
         print(run_summary_text(result))
     if args.out is not None:

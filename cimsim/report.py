@@ -11,7 +11,7 @@ from cimsim.config.hardware import chip_spec, hardware_params
 from cimsim.config.model import ArchConfig
 from cimsim.errors import WorkloadInputError
 from cimsim.functional import functional_text
-from cimsim.simulate import RunResult
+from cimsim.runs.result import RunResult
 from cimsim.trace.export import perfetto_events
 from hwmodels.chip import (
     area_breakdown_mm2,

@@ -15,24 +15,30 @@ the activations that cross to the next part wait in DRAM. The modes:
   across the batch (the ``pipelined`` scheduler), so a stage's time is its slowest layer.
 
 Duplication inside a part is the mapper's policy (``dynamic``, the paper's bubble
-mitigation, fills the PEs the part leaves free). The orchestration (weight loading, one
-run per part) is ``cimsim.compact``. A network that fits in one part is not a weight-reuse
-problem: planning it is a CimsimError pointing to the other schedulers.
+mitigation, fills the PEs the part leaves free). The policy (``schedule_parts``) yields one
+phase per part: its mapping, its Program, and its weights to load first; a run executes the
+phases one after another on one chip (cimsim.runs). A network that fits in one part is not
+a weight-reuse problem: planning it is a CimsimError pointing to the other schedulers.
 """
 
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from cimsim.config.hardware import HardwareParams
 from cimsim.config.model import ArchConfig
 from cimsim.errors import CimsimError, MappingError
-from cimsim.mapper import ChipMapping, LayerTiling
+from cimsim.machine import Machine
+from cimsim.mapper import ChipMapping, LayerTiling, map_network, tile_layer
+from cimsim.options import RunOptions
 from cimsim.program import Program
 from cimsim.scheduler import layer_by_layer, pipelined
 from cimsim.scheduler._builder import ProgramBuilder, row_blocks
+from cimsim.scheduler.layer_split import split_oversized_layers
 from cimsim.scheduler.levels import edge_levels_whole_tensor
+from cimsim.scheduler.schedule import Phase, Schedule
 from workloads.ir import Graph
-from workloads.shapes import GraphInfo
+from workloads.shapes import GraphInfo, analyze
 
 NAME = "weight_reuse"
 MODES: tuple[str, ...] = ("RP", "LL", "HT")
@@ -196,3 +202,37 @@ def part_scheduler(mode: str) -> Callable[[GraphInfo, ChipMapping, ArchConfig, i
         "LL": layer_by_layer.schedule,
         "HT": pipelined.schedule,
     }[check_mode(mode)]
+
+
+def schedule_parts(
+    graph: Graph, info: GraphInfo, arch: ArchConfig, hw: HardwareParams, machine: Machine,
+    options: RunOptions,
+) -> Schedule:  # fmt: skip
+    """The weight-reuse policy: layers too large for the chip split by output channels
+    (cimsim.scheduler.layer_split), the network cut into parts, one phase per part (its
+    mapping with ``options``' duplication, placement and extra PEs, its Program in the
+    mode's schedule, its weights to load first)."""
+    mode = options.weight_reuse_mode
+    if mode == "HT" and options.batch < 2:
+        raise CimsimError(
+            "weight_reuse mode HT pipelines the layers of a part across the batch and needs "
+            "--batch 2 or more; at batch 1 use mode RP"
+        )
+    split = split_oversized_layers(graph, info, arch, hw)
+    if split is not graph:
+        graph, info = split, analyze(split)
+    bits = arch.precision.weight_bits
+    encoding = arch.tile.crossbar.weight_encoding
+    tilings = {layer.name: tile_layer(layer, hw.crossbar, bits, encoding)
+               for layer in info.layers if layer.is_mvm}  # fmt: skip
+    plan = plan_parts(info, tilings, arch, mode)
+    schedule = part_scheduler(mode)
+    phases = []
+    for part in plan.parts:
+        sub_info = analyze(part_graph(graph, info, part))
+        mapping = map_network(sub_info, arch, hw, options.duplication, options.placement,
+                              options.extra_pes, machine)  # fmt: skip
+        program = schedule(sub_info, mapping, arch, options.batch)
+        sizes = {name: layer_weight_bytes(info, name, bits) for name in part.crossbar_layers}
+        phases.append(Phase(sub_info, mapping, program, sizes, part))
+    return Schedule(NAME, info, tuple(phases), mode)

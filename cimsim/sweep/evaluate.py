@@ -6,33 +6,21 @@ it becomes a row with ``status = "error"``. Anything else propagates so Dask can
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from cimsim.config import ArchConfig
 from cimsim.errors import CimsimError
-from cimsim.simulate import load_workload, simulate
+from cimsim.options import RunOptions
+from cimsim.runs import load_workload, run
 
 OK = "ok"
 ERROR = "error"
 
-
-@dataclass(frozen=True)
-class RunSettings:
-    """What ``simulate`` is given besides the architecture and the network."""
-
-    scheduler: str
-    duplication: str
-    placement: str
-    extra_pes: int | None
-    mode: str
-    batch: int
-    seed: int
-    reuse_mode: str = "HT"
-
-
-RUN_SETTINGS: tuple[str, ...] = tuple(f.name for f in fields(RunSettings))
-"""Names of the run settings, each also a special sweep axis."""
+RUN_SETTINGS: tuple[str, ...] = (
+    "scheduler", "duplication", "placement", "extra_pes", "mode", "batch", "seed", "reuse_mode",
+)  # fmt: skip
+"""The run options a sweep file sets and sweeps (each also a special axis)."""
 
 
 @dataclass(frozen=True)
@@ -44,26 +32,13 @@ class PointTask:
     arch: ArchConfig
     workload: str
     """Built-in network name, or an .onnx path that every worker can read."""
-    settings: RunSettings
+    options: RunOptions
 
 
 def evaluate_point(task: PointTask) -> dict[str, Any]:
     """Simulate one point; a row of numeric results, or of the CimsimError it raised."""
-    run = task.settings
     try:
-        graph = load_workload(task.workload)
-        result = simulate(
-            task.arch,
-            graph,
-            scheduler=run.scheduler,
-            batch=run.batch,
-            seed=run.seed,
-            duplication=run.duplication,
-            placement=run.placement,
-            extra_pes=run.extra_pes,
-            mode=run.mode,
-            reuse_mode=run.reuse_mode,
-        )
+        result = run(task.arch, load_workload(task.workload), task.options)
     except CimsimError as exc:
         return error_row(task.key, exc, retryable=False)
     return {**ok_row(task.key), **metrics(result.summary)}

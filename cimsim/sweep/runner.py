@@ -89,7 +89,7 @@ def _run_points(
     """Submit ``todo``, record each row as it arrives; on any exit, keep what finished."""
     futures: dict[Future, SweepPoint] = {}
     for point in todo:
-        task = PointTask(point.key, point.arch, point.workload_ref, point.settings)
+        task = PointTask(point.key, point.arch, point.workload_ref, point.options)
         future = client.submit(
             evaluate, task, key=f"cimsim-point-{point.key}", retries=TASK_RETRIES
         )

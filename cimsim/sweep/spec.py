@@ -10,7 +10,7 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
@@ -19,11 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from cimsim.config import ArchConfig, apply_override, load_arch
 from cimsim.config.loader import describe_validation_error, parse_yaml_mapping
 from cimsim.errors import CimsimError, ConfigError
-from cimsim.mapper import DUPLICATIONS, PLACEMENTS
-from cimsim.scheduler import SCHEDULERS
-from cimsim.scheduler.weight_reuse import MODES as REUSE_MODES
-from cimsim.simulate import MODES, WEIGHT_REUSE, load_workload
-from cimsim.sweep.evaluate import RUN_SETTINGS, RunSettings
+from cimsim.options import RunOptions
+from cimsim.runs import load_workload
+from cimsim.sweep.evaluate import RUN_SETTINGS
 
 MAX_POINTS = 100_000
 """Most points one sweep may have (a typo in a grid should not hang the resolution)."""
@@ -41,22 +39,23 @@ class SweepFile(BaseModel):
     """Base architecture: a preset name or a .yaml file (relative to the sweep file)."""
     workload: str = Field(min_length=1)
     """Base network: a built-in name or an .onnx file (relative to the sweep file)."""
-    scheduler: str = "layer_by_layer"
-    """Scheduling policy (cimsim.scheduler.SCHEDULERS) of every point that does not sweep it."""
-    duplication: str = "none"
-    """Weight duplication policy (cimsim.mapper.DUPLICATIONS)."""
-    placement: str = "in_order"
-    """Order in which PEs are handed out over the mesh (cimsim.mapper.PLACEMENTS)."""
-    extra_pes: int | None = Field(default=None, ge=0)
+    scheduler: Any = "layer_by_layer"
+    """Scheduling policy of every point that does not sweep it (RunOptions.scheduler);
+    this and the run options below are checked per point, as RunOptions."""
+    duplication: Any = "none"
+    """Weight duplication policy (RunOptions.duplication)."""
+    placement: Any = "in_order"
+    """Order in which PEs are handed out over the tiles (RunOptions.placement)."""
+    extra_pes: Any = None
     """PEs duplication may use beyond one copy of every layer; null: every free PE."""
-    batch: int = Field(default=1, ge=1)
+    batch: Any = 1
     """Inferences per run."""
-    seed: int = Field(default=0, ge=0)
+    seed: Any = 0
     """Random seed of every run."""
-    mode: str = "event"
-    """Simulation mode (cimsim.simulate.MODES): ``event`` (cycle-level) or ``estimate``."""
-    reuse_mode: str = "HT"
-    """Mode of the weight_reuse scheduler: RP, LL or HT (cimsim.scheduler.weight_reuse)."""
+    mode: Any = "event"
+    """Timing: ``event`` (cycle-level) or ``estimate`` (closed form)."""
+    reuse_mode: Any = None
+    """Mode of the weight_reuse scheduler: RP, LL or HT (default HT; weight_reuse only)."""
     overrides: dict[str, Any] = Field(default_factory=dict, alias="set")
     """Field overrides applied to every point before its axes, ``dotted.path: value``."""
     grid: dict[str, list[Any]] | None = None
@@ -93,8 +92,8 @@ class SweepPoint:
     """Workload as written (built-in name or file)."""
     workload_ref: str
     """What ``load_workload`` is given: the name, or the file path resolved against the sweep."""
-    settings: RunSettings
-    """Everything else ``simulate`` is given."""
+    options: RunOptions
+    """Everything else the run is given."""
 
     @property
     def label(self) -> str:
@@ -137,7 +136,7 @@ def resolve_points(sweep: SweepFile, path: Path) -> tuple[SweepPoint, ...]:
     for index, axes in enumerate(raw_points):
         settings = {name: axes.get(name, getattr(sweep, name)) for name in SPECIAL_AXES}
         where = f"{path}: point {index} ({_label(axes)})"
-        _check_special(settings, axes, path)
+        options = _options(settings, axes, path)
         overrides = base_overrides + [_override(k, v) for k, v in axes.items() if k in field_axes]
         arch_spec = _relative(str(settings["arch"]), base_dir, (".yaml", ".yml"))
         try:
@@ -147,8 +146,7 @@ def resolve_points(sweep: SweepFile, path: Path) -> tuple[SweepPoint, ...]:
         workload = str(settings["workload"])
         if workload not in workloads:
             workloads[workload] = _check_workload(workload, base_dir, path, "workload" in axes)
-        run = RunSettings(**{name: settings[name] for name in RUN_SETTINGS})
-        key = _point_key(arch, workloads[workload][1], run)
+        key = _point_key(arch, workloads[workload][1], options)
         if key in seen:
             raise ConfigError(
                 f"{where}: resolves to the same configuration as point {seen[key]}; "
@@ -163,7 +161,7 @@ def resolve_points(sweep: SweepFile, path: Path) -> tuple[SweepPoint, ...]:
             arch=arch,
             workload=workload,
             workload_ref=workloads[workload][0],
-            settings=run,
+            options=options,
         )
         points.append(point)
     return tuple(points)
@@ -203,29 +201,29 @@ def _check_axis_name(name: str, path: Path, kind: str) -> None:
         raise ConfigError(f"{path}: {kind} {name!r}: {detail}{special}") from None
 
 
-def _check_special(settings: Mapping[str, Any], axes: Mapping[str, Any], path: Path) -> None:
-    def fail(name: str, message: str) -> None:
-        what = f"axis {name!r}" if name in axes else f"key {name!r}"
-        raise ConfigError(f"{path}: {what}: {message} (got {settings[name]!r})")
-
-    for name, choices in (
-        ("scheduler", (*SCHEDULERS, WEIGHT_REUSE)),
-        ("duplication", DUPLICATIONS),
-        ("placement", PLACEMENTS),
-        ("mode", MODES),
-        ("reuse_mode", REUSE_MODES),
-    ):
-        if not isinstance(settings[name], str) or settings[name] not in choices:
-            fail(name, f"unknown {name}; choices: {', '.join(choices)}")
-    for name, low in (("batch", 1), ("seed", 0), ("extra_pes", 0)):
-        value = settings[name]
-        if name == "extra_pes" and value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            fail(name, f"must be an integer >= {low}" + (" or null" if name == "extra_pes" else ""))
+def _options(settings: Mapping[str, Any], axes: Mapping[str, Any], path: Path) -> RunOptions:
+    """The point's run options; a bad one is a ConfigError naming the file and the axis or
+    key that set it."""
     for name in ("arch", "workload"):
         if not isinstance(settings[name], str) or not settings[name]:
-            fail(name, "must be a preset/network name or a file path")
+            what = f"axis {name!r}" if name in axes else f"key {name!r}"
+            raise ConfigError(
+                f"{path}: {what}: must be a preset/network name or a file path "
+                f"(got {settings[name]!r})"
+            )
+    try:
+        return RunOptions(**{name: settings[name] for name in RUN_SETTINGS})
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"])
+            message = error["msg"].removeprefix("Value error, ")
+            if name in settings:
+                what = f"axis {name!r}" if name in axes else f"key {name!r}"
+                lines.append(f"{path}: {what}: {message} (got {settings[name]!r})")
+            else:
+                lines.append(f"{path}: run options {_label(axes)}: {message}")
+        raise ConfigError("\n".join(lines)) from None
 
 
 def _check_workload(workload: str, base_dir: Path, path: Path, is_axis: bool) -> tuple[str, Any]:
@@ -285,7 +283,7 @@ def _resolved_field(arch: ArchConfig, dotted: str) -> tuple[str, Any]:
     return ".".join(names), node
 
 
-def _point_key(arch: ArchConfig, workload: Any, settings: RunSettings) -> str:
+def _point_key(arch: ArchConfig, workload: Any, settings: RunOptions) -> str:
     """The stable identity of a point: sha256 of canonical JSON of everything simulated.
 
     ``workload`` is the network's identity: its name, or a file's name and content hash.
@@ -293,7 +291,7 @@ def _point_key(arch: ArchConfig, workload: Any, settings: RunSettings) -> str:
     identity = {
         "arch": arch.model_dump(mode="json"),
         "workload": workload,
-        **asdict(settings),
+        **settings.model_dump(mode="json", include=set(RUN_SETTINGS)),
     }
     canonical = json.dumps(identity, sort_keys=True, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(canonical.encode()).hexdigest()

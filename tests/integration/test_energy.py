@@ -3,7 +3,7 @@
 import pytest
 
 from cimsim.config import load_arch
-from cimsim.simulate import simulate
+from cimsim.runs import simulate
 from workloads import zoo
 
 

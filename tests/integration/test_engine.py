@@ -6,7 +6,7 @@ import pytest
 from cimsim.config import load_arch
 from cimsim.config.hardware import hardware_params
 from cimsim.mapper import map_network
-from cimsim.simulate import simulate
+from cimsim.runs import simulate
 from workloads import zoo
 from workloads.shapes import analyze
 
@@ -32,13 +32,13 @@ def test_layers_run_one_after_another(result) -> None:
 
 
 def test_noc_bytes_injected_equal_bytes_delivered(small_cnn, run_program) -> None:
-    from cimsim.scheduler import get_scheduler
+    from cimsim.scheduler import program_scheduler
 
     tiny_arch = load_arch("tiny", ["tile.pes=1"])  # one PE per tile: layers spread over the mesh
     info = analyze(small_cnn)
     hw = hardware_params(tiny_arch)
     mapping = map_network(info, tiny_arch, hw)
-    program = get_scheduler("layer_by_layer")(info, mapping, tiny_arch, 2)
+    program = program_scheduler("layer_by_layer")(info, mapping, tiny_arch, 2)
     runner, sink = run_program(tiny_arch, info, mapping, program)
     assert all(event.triggered for event in runner.done)
     injected = sink.total("noc", "injected_byte")
@@ -130,9 +130,9 @@ def _run_concurrently(arch, run_program):
     info = analyze(_two_branches())
     hw = hardware_params(arch)
     mapping = map_network(info, arch, hw)
-    from cimsim.scheduler import get_scheduler
+    from cimsim.scheduler import program_scheduler
 
-    base = get_scheduler("layer_by_layer")(info, mapping, arch, 1)
+    base = program_scheduler("layer_by_layer")(info, mapping, arch, 1)
     free = tuple(t.__class__(**{**t.__dict__, "deps": ()}) for t in base.tasks)
     last = [base.queues[("a", 0)][-1], base.queues[("b", 0)][-1]]
     tasks = tuple(

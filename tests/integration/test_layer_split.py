@@ -5,12 +5,12 @@ import math
 import numpy as np
 import pytest
 
-from cimsim.compact import run_weight_reuse
 from cimsim.config import load_arch
 from cimsim.config.hardware import hardware_params
 from cimsim.errors import MappingError
 from cimsim.functional import ops
 from cimsim.mapper import tile_layer
+from cimsim.runs import simulate
 from cimsim.scheduler.layer_split import split_oversized_layers
 from workloads.ir import Activation, Concat, Conv2d, Linear, sequential
 from workloads.shapes import analyze
@@ -88,7 +88,9 @@ def test_too_many_inputs_for_one_column_of_crossbars_is_a_clear_error(arch) -> N
 
 
 def test_weight_reuse_runs_a_network_with_an_oversized_layer(arch, wide_mlp) -> None:
-    result = run_weight_reuse(arch, wide_mlp, 2, "RP")
+    result = simulate(
+        arch, wide_mlp, scheduler="weight_reuse", reuse_mode="RP", batch=2, duplication="dynamic"
+    )
     parts = result.summary["parts"]
     assert len(parts) > 2 and all(p["pes_one_copy"] <= arch.tiles * arch.tile.pes for p in parts)
     layers = result.layers.set_index("layer")
@@ -111,5 +113,7 @@ def test_an_oversized_conv_is_split_by_output_channels(arch) -> None:
     assert split.layer("conv").op == Concat(axis=-3)
     assert split_info.by_name["conv"].output_shape == (2048, 8, 8)
     assert split_info.total_mvm_macs == info.total_mvm_macs
-    result = run_weight_reuse(arch, wide_conv, 2, "HT")
+    result = simulate(
+        arch, wide_conv, scheduler="weight_reuse", reuse_mode="HT", batch=2, duplication="dynamic"
+    )
     assert len(result.summary["parts"]) == len(slices)

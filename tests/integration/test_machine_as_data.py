@@ -10,7 +10,7 @@ from cimsim.errors import ConfigError
 from cimsim.machine import Mesh, Ring, Torus
 from cimsim.machine.build import build_machine
 from cimsim.machine.topology import diameter
-from cimsim.simulate import simulate
+from cimsim.runs import simulate
 from workloads import zoo
 
 

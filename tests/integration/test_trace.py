@@ -11,7 +11,7 @@ from cimsim.analysis.bubbles import bubbles_by_layer, component_utilization, pe_
 from cimsim.analysis.rundir import open_run
 from cimsim.cli import main
 from cimsim.config import load_arch
-from cimsim.simulate import simulate, write_results
+from cimsim.runs import simulate, write_results
 from cimsim.trace import TraceLevel, TraceSink
 from cimsim.trace.export import perfetto_events
 from cimsim.trace.intervals import STAGE_ROWS, IntervalBuffer
@@ -177,13 +177,13 @@ def test_buffer_occupancy_is_balanced_and_exported(spread_arch, small_cnn) -> No
 def test_every_byte_put_in_a_tile_buffer_is_freed(spread_arch, small_cnn, run_program) -> None:
     from cimsim.config.hardware import hardware_params
     from cimsim.mapper import map_network
-    from cimsim.scheduler import get_scheduler
+    from cimsim.scheduler import program_scheduler
     from workloads.shapes import analyze
 
     info, hw = analyze(small_cnn), hardware_params(spread_arch)
     for scheduler, batch in (("layer_by_layer", 2), ("cross_layer", 2), ("pipelined", 3)):
         mapping = map_network(info, spread_arch, hw, duplication="greedy")
-        program = get_scheduler(scheduler)(info, mapping, spread_arch, batch)
+        program = program_scheduler(scheduler)(info, mapping, spread_arch, batch)
         _, sink = run_program(spread_arch, info, mapping, program)
         assert set(sink.buffer_levels().values()) == {0}, scheduler
 

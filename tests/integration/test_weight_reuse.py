@@ -4,13 +4,12 @@ import math
 
 import pytest
 
-from cimsim.compact import run_weight_reuse
 from cimsim.config import load_arch
 from cimsim.config.hardware import hardware_params
-from cimsim.errors import CimsimError, MappingError
+from cimsim.errors import CimsimError, ConfigError, MappingError
 from cimsim.mapper import tile_layer
+from cimsim.runs import simulate
 from cimsim.scheduler.weight_reuse import MODES, plan_parts
-from cimsim.simulate import simulate
 from workloads import zoo
 from workloads.shapes import analyze
 
@@ -31,6 +30,11 @@ def small_arch():
 @pytest.fixture(scope="module")
 def runs(small_arch, lenet):
     return {mode: run_weight_reuse(small_arch, lenet, 4, mode).summary for mode in MODES}
+
+
+def run_weight_reuse(arch, graph, batch, mode, duplication="dynamic", **options):
+    return simulate(arch, graph, scheduler="weight_reuse", reuse_mode=mode, batch=batch,
+                    duplication=duplication, **options)  # fmt: skip
 
 
 def _tilings(arch, info):
@@ -134,9 +138,9 @@ def test_bad_input_is_a_clear_error(small_arch, lenet) -> None:
         run_weight_reuse(load_arch("tiny"), lenet, 2, "RP")
     with pytest.raises(CimsimError, match="needs --batch 2"):
         run_weight_reuse(small_arch, lenet, 1, "HT")
-    with pytest.raises(CimsimError, match="unknown weight_reuse mode 'XX'"):
+    with pytest.raises(ConfigError, match="run option reuse_mode"):
         run_weight_reuse(small_arch, lenet, 2, "XX")
-    with pytest.raises(MappingError, match="unknown duplication policy"):
+    with pytest.raises(ConfigError, match="run option duplication"):
         run_weight_reuse(small_arch, lenet, 2, "RP", duplication="nope")
     one_pe = load_arch("tiny", [*SMALL, "tile.pes=1", "tile.pe.crossbars=4", "tile.adc.per_pe=4"])
     with pytest.raises(MappingError, match="layer c5: even one column of its crossbars"):

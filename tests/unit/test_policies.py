@@ -9,7 +9,7 @@ from cimsim.config.hardware import hardware_params
 from cimsim.errors import CimsimError, MappingError
 from cimsim.mapper import map_network
 from cimsim.mapper.curves import hilbert, in_order, snake
-from cimsim.scheduler import get_scheduler
+from cimsim.scheduler import get_scheduler, program_scheduler
 from workloads import zoo
 from workloads.shapes import analyze
 
@@ -63,13 +63,13 @@ def test_pipelined_refuses_batch_one(tiny_arch) -> None:
     info = analyze(zoo.build("lenet5"))
     mapping = map_network(info, tiny_arch, hardware_params(tiny_arch))
     with pytest.raises(CimsimError, match="--batch 2"):
-        get_scheduler("pipelined")(info, mapping, tiny_arch, 1)
+        program_scheduler("pipelined")(info, mapping, tiny_arch, 1)
 
 
 def test_cross_layer_sets_depend_on_their_receptive_fields(tiny_arch) -> None:
     info = analyze(zoo.build("lenet5"))
     mapping = map_network(info, tiny_arch, hardware_params(tiny_arch))
-    program = get_scheduler("cross_layer")(info, mapping, tiny_arch, 1)
+    program = program_scheduler("cross_layer")(info, mapping, tiny_arch, 1)
     tasks = program.tasks
     by_layer_row = {(t.layer, t.row_start): t for t in tasks}
     c3 = info.by_name["c3"]  # 5x5 kernel, no padding: output row r reads s2 rows r..r+4
@@ -84,7 +84,7 @@ def test_cross_layer_sets_depend_on_their_receptive_fields(tiny_arch) -> None:
 def test_layer_by_layer_first_tasks_wait_for_the_whole_previous_layer(tiny_arch) -> None:
     info = analyze(zoo.build("lenet5"))
     mapping = map_network(info, tiny_arch, hardware_params(tiny_arch))
-    program = get_scheduler("layer_by_layer")(info, mapping, tiny_arch, 2)
+    program = program_scheduler("layer_by_layer")(info, mapping, tiny_arch, 2)
     names = [layer.name for layer in info.layers]
     for before, after in itertools.pairwise(names):
         first = program.tasks[program.queues[(after, 0)][0]]

@@ -1,0 +1,114 @@
+"""What a run produced, and how it is written to a results folder."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cimsim.analysis.energy import interval_energy_pj
+from cimsim.analysis.files import write_csv_atomic, write_json_atomic
+from cimsim.analysis.rundir import LAYERS_FILE, SUMMARY_FILE, TRACE_FILE
+from cimsim.config.model import ArchConfig
+from cimsim.functional import LayerParams, run_functional
+from cimsim.options import RunOptions
+from cimsim.trace.intervals import IntervalBuffer
+from workloads.ir import Graph
+
+FUNCTIONAL_FILE = "functional.csv"
+"""Per-layer errors of a functional run (cimsim run --functional)."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A finished run: its summary, per-layer table, energy and (if traced) intervals."""
+
+    summary: dict[str, Any]
+    """Every summary field, JSON-ready (docs/outputs.md; the properties below type the most
+    used ones)."""
+    layers: pd.DataFrame
+    """One row per layer: what it computes, where it sits, when it ran, what it moved."""
+    arch: ArchConfig
+    """The resolved architecture it ran on."""
+    options: RunOptions
+    """The options it ran with."""
+    trace: IntervalBuffer | None = None
+    """Interval records when the run traced them."""
+    functional: pd.DataFrame | None = None
+    """Per-layer errors of a functional run (cimsim.functional)."""
+
+    @property
+    def total_cycles(self) -> int:
+        """Cycles from the first task to the last output."""
+        return int(self.summary["total_cycles"])
+
+    @property
+    def latency_s(self) -> float:
+        """The run's duration, seconds."""
+        return float(self.summary["latency_s"])
+
+    @property
+    def energy_pj(self) -> float:
+        """Dynamic plus leakage energy of the whole run (all inferences), pJ."""
+        return float(self.summary["energy_pj"])
+
+    @property
+    def energy_per_inference_pj(self) -> float:
+        """Energy of one inference, pJ."""
+        return float(self.summary["energy_per_inference_pj"])
+
+    def energy_breakdown(self) -> pd.DataFrame:
+        """Dynamic energy by layer and component, pJ (columns layer, component, energy_pj),
+        plus one row of leakage (layer "", component "leakage")."""
+        rows = [
+            {"layer": layer, "component": component, "energy_pj": energy}
+            for layer, components in self.summary["energy_by_layer_component_pj"].items()
+            for component, energy in components.items()
+        ]
+        rows.append(
+            {"layer": "", "component": "leakage", "energy_pj": self.summary["energy_leakage_pj"]}
+        )
+        return pd.DataFrame(rows, columns=["layer", "component", "energy_pj"])
+
+    def intervals(self) -> pd.DataFrame:
+        """The interval records with their energy (``energy_pj``); empty when untraced."""
+        if self.trace is None:
+            return pd.DataFrame()
+        frame = self.trace.to_frame()
+        frame["energy_pj"] = interval_energy_pj(frame, self.summary["energy_by_layer_component_pj"])
+        return frame
+
+
+def add_functional(
+    result: RunResult,
+    graph: Graph,
+    batch: int,
+    weights: Mapping[str, LayerParams] | None = None,
+) -> RunResult:
+    """``result`` plus a functional run of ``batch`` seeded inputs through the mapped
+    crossbars (docs/functional.md): per-layer errors in ``functional``, the run's summary
+    under ``summary["functional"]``. ``weights`` (an ONNX file's own, from
+    ``load_workload_with_weights``) replace the seeded ones."""
+    report = run_functional(result.arch, graph, batch=batch, seed=result.options.seed,
+                            weights=weights)  # fmt: skip
+    summary = {**result.summary, "functional": report.summary}
+    return replace(result, summary=summary, functional=report.layers)
+
+
+def write_results(result: RunResult, out_dir: Path) -> list[Path]:
+    """Write ``layers.csv``, ``trace.parquet`` (if traced), then ``summary.json``, atomically.
+
+    summary.json goes last: a directory with it holds a complete run.
+    """
+    written = [out_dir / LAYERS_FILE]
+    write_csv_atomic(written[0], result.layers)
+    if result.functional is not None:
+        written.append(out_dir / FUNCTIONAL_FILE)
+        write_csv_atomic(written[-1], result.functional)
+    if result.trace is not None:
+        written.append(out_dir / TRACE_FILE)
+        result.trace.save(written[-1])
+    written.append(out_dir / SUMMARY_FILE)
+    write_json_atomic(written[-1], result.summary)
+    return written

@@ -1,0 +1,36 @@
+"""Networks by name or file: a built-in network with its parameters, or an ONNX model."""
+
+from pathlib import Path
+
+from cimsim.errors import WorkloadInputError
+from cimsim.functional import LayerParams
+from workloads.errors import WorkloadError
+from workloads.ir import Graph
+
+
+def is_onnx_file(spec: str) -> bool:
+    """Whether a ``--workload`` names an ONNX file (rather than a built-in network)."""
+    return spec.endswith(".onnx") or Path(spec).is_file()
+
+
+def load_workload(spec: str, input_shapes: dict[str, tuple[int, ...]] | None = None) -> Graph:
+    """A built-in network by name (with parameters: ``bert_base:layers=12``, see
+    ``workloads.zoo.parse_spec``), or an ONNX file by path; errors name what is wrong."""
+    return load_workload_with_weights(spec, input_shapes)[0]
+
+
+def load_workload_with_weights(
+    spec: str, input_shapes: dict[str, tuple[int, ...]] | None = None
+) -> tuple[Graph, dict[str, LayerParams] | None]:
+    """``load_workload``'s Graph and, for an ONNX file, its own parameter values from the same
+    read (None for built-in networks: a functional run seeds theirs)."""
+    try:
+        if is_onnx_file(spec):
+            from workloads.onnx_import import import_onnx
+
+            return import_onnx(spec, input_shapes)
+        from workloads import zoo
+
+        return zoo.from_spec(spec), None
+    except WorkloadError as exc:
+        raise WorkloadInputError(str(exc)) from None
