@@ -27,7 +27,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     arch = load_arch("isaac")
     graph = zoo.build("resnet18")
     runs = {
-        (scheduler, dup): simulate(arch, graph, scheduler=scheduler, batch=batch, duplication=dup).summary
+        (scheduler, dup): simulate(
+            arch, graph, scheduler=scheduler, batch=batch, duplication=dup
+        ).summary
         for dup in ("none", "greedy")
         for scheduler in ("layer_by_layer", "pipelined")
     }
