@@ -16,6 +16,7 @@ from pathlib import Path
 from cimsim import __version__
 from cimsim.analysis.rundir import open_run
 from cimsim.config import load_arch, preset_names
+from cimsim.config.dump import arch_to_file_dict
 from cimsim.errors import CimsimError
 from cimsim.mapper import DUPLICATIONS, PLACEMENTS
 from cimsim.options import RunOptions
@@ -253,7 +254,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             return 0
         arch = load_arch(args.arch, args.set)
         if args.json:
-            print(json.dumps(arch.model_dump(mode="json"), indent=2))
+            print(json.dumps(arch_to_file_dict(arch), indent=2))
         else:
             print(describe_arch_text(arch))
         return 0
@@ -280,7 +281,8 @@ def _run(args: argparse.Namespace) -> int:
         mode=args.mode,
         trace=args.trace,
     )
-    graph, weights = load_workload_with_weights(args.workload, parse_input_shapes(args.input_shape))
+    shapes = parse_input_shapes(args.input_shape)
+    graph, weights = load_workload_with_weights(args.workload, shapes)
     spill = None if args.out is None else args.out / ".trace.partial.parquet"
     result = run(arch, graph, options, progress=True, spill_path=spill)
     if args.functional:
@@ -288,7 +290,7 @@ def _run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(run_summary_text(result))
     if args.out is not None:
-        written = write_results(result, args.out)
+        written = write_results(result, args.out, args.workload, shapes)
         print(f"results written to {', '.join(str(p) for p in written)}")
         if args.plots:
             from cimsim.plots import plot_run

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from cimsim.config.model import ArchConfig
 from cimsim.errors import ConfigError
@@ -120,6 +121,14 @@ _UNIT_OF_SUFFIX = {"_ns": "ns", "_ghz": "GHz", "_bytes": "B", "_gbps": "GB/s", "
 """Unit-carrying field-name suffix -> the unit string a bare override number is read in."""
 
 
+def unit_of_field(name: str, field: FieldInfo) -> str:
+    """The unit a quantity field is stored in (its file key differs from its unit-carrying
+    name, e.g. ``size`` / ``size_bytes``), or '' for a plain field."""
+    if not field.alias or field.alias == name:
+        return ""
+    return next((unit for suffix, unit in _UNIT_OF_SUFFIX.items() if name.endswith(suffix)), "")
+
+
 def _canonical_path(keys: Sequence[str], override: str) -> tuple[list[str], str]:
     """The file keys of the field ``keys`` names, and the unit of a unit-named last key.
 
@@ -144,8 +153,8 @@ def _canonical_path(keys: Sequence[str], override: str) -> tuple[list[str], str]
             )
         name = next(n for n, f in model.model_fields.items() if f is field)
         canonical.append(field.alias or name)
-        if key == name and field.alias and key != field.alias:
-            unit = next((u for s, u in _UNIT_OF_SUFFIX.items() if name.endswith(s)), "")
+        if key == name:
+            unit = unit_of_field(name, field)
         nested = _section_type(field.annotation)
         if depth < len(keys) - 1:
             if nested is None:

@@ -8,8 +8,9 @@ from typing import Any
 import pandas as pd
 
 from cimsim.analysis.energy import interval_energy_pj
-from cimsim.analysis.files import write_csv_atomic, write_json_atomic
+from cimsim.analysis.files import write_csv_atomic, write_json_atomic, write_text_atomic
 from cimsim.analysis.rundir import LAYERS_FILE, SUMMARY_FILE, TRACE_FILE
+from cimsim.config.dump import arch_to_yaml
 from cimsim.config.model import ArchConfig
 from cimsim.functional import LayerParams, run_functional
 from cimsim.options import RunOptions
@@ -18,6 +19,10 @@ from workloads.ir import Graph
 
 FUNCTIONAL_FILE = "functional.csv"
 """Per-layer errors of a functional run (cimsim run --functional)."""
+CONFIG_FILE = "config.yaml"
+"""The resolved architecture, loadable as ``--arch`` (overrides applied)."""
+RUN_FILE = "run.json"
+"""What ran besides the architecture: the workload as given, input shapes, run options."""
 
 
 @dataclass(frozen=True)
@@ -96,13 +101,24 @@ def add_functional(
     return replace(result, summary=summary, functional=report.layers)
 
 
-def write_results(result: RunResult, out_dir: Path) -> list[Path]:
-    """Write ``layers.csv``, ``trace.parquet`` (if traced), then ``summary.json``, atomically.
+def write_results(
+    result: RunResult,
+    out_dir: Path,
+    workload: str | None = None,
+    input_shapes: Mapping[str, tuple[int, ...]] | None = None,
+) -> list[Path]:
+    """Write the run into ``out_dir``, each file atomically: ``config.yaml`` (the resolved
+    architecture), ``run.json`` (``workload`` as given, default the summary's name, input
+    shapes, options), ``layers.csv``, ``trace.parquet`` (if traced), then ``summary.json``.
 
-    summary.json goes last: a directory with it holds a complete run.
+    summary.json goes last: a directory with it holds a complete run. ``cimsim run --arch
+    OUT/config.yaml`` with the options of run.json reproduces summary.json byte for byte.
     """
-    written = [out_dir / LAYERS_FILE]
-    write_csv_atomic(written[0], result.layers)
+    written = [out_dir / CONFIG_FILE, out_dir / RUN_FILE]
+    write_text_atomic(written[0], arch_to_yaml(result.arch))
+    write_json_atomic(written[1], run_record(result, workload, input_shapes))
+    written.append(out_dir / LAYERS_FILE)
+    write_csv_atomic(written[-1], result.layers)
     if result.functional is not None:
         written.append(out_dir / FUNCTIONAL_FILE)
         write_csv_atomic(written[-1], result.functional)
@@ -112,3 +128,25 @@ def write_results(result: RunResult, out_dir: Path) -> list[Path]:
     written.append(out_dir / SUMMARY_FILE)
     write_json_atomic(written[-1], result.summary)
     return written
+
+
+def run_record(
+    result: RunResult,
+    workload: str | None = None,
+    input_shapes: Mapping[str, tuple[int, ...]] | None = None,
+) -> dict[str, Any]:
+    """run.json: what ran besides the architecture, and the command that reruns it."""
+    spec = workload or str(result.summary["workload"])
+    options = result.options.model_dump(mode="json", exclude_defaults=True)
+    shapes = {name: list(shape) for name, shape in (input_shapes or {}).items()}
+    command = ["cimsim", "run", "--arch", CONFIG_FILE, "--workload", spec]
+    command += [f"--input-shape={name}={'x'.join(map(str, s))}" for name, s in shapes.items()]
+    for name, value in options.items():
+        if name != "fine_grained":
+            command += [f"--{name.replace('_', '-')}", str(value)]
+    return {
+        "workload": spec,
+        "input_shapes": shapes,
+        "options": result.options.model_dump(mode="json"),
+        "command": " ".join(command),
+    }
