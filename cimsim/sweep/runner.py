@@ -32,6 +32,9 @@ CONNECT_TIMEOUT_S = 5.0
 """How long to wait for a scheduler given by address before giving up."""
 TASK_RETRIES = 1
 """Dask retries of a point whose function raised something other than a CimsimError."""
+IN_PROCESS_MAX_POINTS = 16
+"""Sweeps with at most this many points to run (and no cluster or worker count given) run
+in this process: starting a LocalCluster costs seconds, more than a small sweep takes."""
 CONSOLIDATE_EVERY_S = 0.5
 """Minimum interval between rewrites of results.parquet while points arrive (parts are
 written for every point; results.parquet is always rewritten at the end)."""
@@ -52,9 +55,11 @@ def run_sweep(
 ) -> pd.DataFrame:
     """Run every point of ``sweep_file`` not yet in ``out_dir``; return the results table.
 
-    All points are resolved before any work starts, so a bad axis fails at once. Without
-    ``scheduler_address`` a LocalCluster of ``workers`` processes (default: one per CPU, at
-    most one per point) is started and closed; with it, that cluster is used (its workers
+    All points are resolved before any work starts, so a bad axis fails at once. A sweep of
+    at most ``IN_PROCESS_MAX_POINTS`` points to run, given neither ``workers`` nor
+    ``scheduler_address``, runs in this process. Otherwise, without ``scheduler_address`` a
+    LocalCluster of ``workers`` processes (default: one per CPU, at most one per point) is
+    started and closed; with it, that cluster is used (its workers
     need cimsim installed; ONNX workloads must be readable at the same path on each).
     ``evaluate`` is the function a worker applies to a point (tests inject faults with it);
     it must be picklable.
@@ -67,7 +72,15 @@ def run_sweep(
     rows = read_parts(out, [p.key for p in points])
     todo = [p for p in points if p.key not in rows or bool(rows[p.key].get("retryable"))]
     log.info("%s: %d points, %d to run", sweep_path, len(points), len(todo))
-    if todo:
+    if (
+        todo
+        and workers is None
+        and scheduler_address is None
+        and len(todo) <= IN_PROCESS_MAX_POINTS
+    ):
+        log.info("%s: running %d points in this process", sweep_path, len(todo))
+        _record(_in_process(todo, evaluate), todo, points, rows, out, progress, sweep_path)
+    elif todo:
         n_workers = workers or min(os.cpu_count() or 1, len(todo))
         with _client(n_workers, scheduler_address) as client:
             _run_points(client, todo, points, rows, out, evaluate, progress, sweep_path)
@@ -86,7 +99,8 @@ def _run_points(
     progress: bool,
     sweep_path: Path,
 ) -> None:
-    """Submit ``todo``, record each row as it arrives; on any exit, keep what finished."""
+    """Submit ``todo`` to the cluster, record each row as it arrives; on any exit, keep what
+    finished and cancel the rest."""
     futures: dict[Future, SweepPoint] = {}
     for point in todo:
         task = PointTask(point.key, point.arch, point.workload_ref, point.options)
@@ -94,6 +108,46 @@ def _run_points(
             evaluate, task, key=f"cimsim-point-{point.key}", retries=TASK_RETRIES
         )
         futures[future] = point
+
+    def finished() -> Iterator[tuple[SweepPoint, dict[str, Any]]]:
+        for future in as_completed(list(futures)):
+            point = futures.pop(future)
+            row = _collect(future, point)
+            future.release()
+            yield point, row
+
+    try:
+        _record(finished(), todo, points, rows, out, progress, sweep_path)
+    finally:
+        if futures:
+            client.cancel(list(futures))
+
+
+def _in_process(
+    todo: list[SweepPoint], evaluate: Evaluate
+) -> Iterator[tuple[SweepPoint, dict[str, Any]]]:
+    """Evaluate ``todo`` here, one after another; anything but a CimsimError a point raises
+    is recorded as a retryable failure, as the cluster path records it."""
+    for point in todo:
+        task = PointTask(point.key, point.arch, point.workload_ref, point.options)
+        try:
+            row = evaluate(task)
+        except Exception as exc:  # a bug in a point must not lose the others
+            row = error_row(point.key, exc, retryable=True)
+        yield point, row
+
+
+def _record(
+    finished: Iterator[tuple[SweepPoint, dict[str, Any]]],
+    todo: list[SweepPoint],
+    points: tuple[SweepPoint, ...],
+    rows: dict[str, dict[str, Any]],
+    out: Path,
+    progress: bool,
+    sweep_path: Path,
+) -> None:
+    """Write each finished point's row as it arrives and keep results.parquet current; on any
+    exit, results.parquet holds every point that finished."""
     bar = tqdm(
         total=len(points),
         initial=len(points) - len(todo),
@@ -102,23 +156,21 @@ def _run_points(
         disable=not progress,
     )
     last_write = -CONSOLIDATE_EVERY_S  # the first finished point is written at once
+    written = True
     try:
-        for future in as_completed(list(futures)):
-            point = futures.pop(future)
-            row = _collect(future, point)
+        for point, row in finished:
             write_part(out, row)
             rows[point.key] = row
-            future.release()
+            written = False
             bar.update()
             if row["status"] != OK:
                 log.info("point %d (%s) failed: %s", point.index, point.label, row["error"])
             if time.monotonic() - last_write >= CONSOLIDATE_EVERY_S:
                 write_results(out, results_frame(points, rows))
-                last_write = time.monotonic()
+                last_write, written = time.monotonic(), True
     finally:
         bar.close()
-        if futures:
-            client.cancel(list(futures))
+        if not written:
             write_results(out, results_frame(points, rows))
 
 

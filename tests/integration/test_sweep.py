@@ -281,3 +281,30 @@ def test_sweep_command(tmp_path: Path, cluster: LocalCluster, capsys) -> None:
     printed = capsys.readouterr().out
     assert "6 points: 6 ok, 0 failed" in printed
     assert (out / "results.parquet").is_file() and (out / "pareto.svg").is_file()
+
+
+def _no_cluster(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("a small sweep started a cluster")
+
+
+def _fail_on_lenet(task: PointTask) -> dict[str, Any]:
+    if task.workload == "lenet5":
+        raise RuntimeError("a bug in one point")
+    return evaluate_point(task)
+
+
+def test_a_small_sweep_runs_in_process_with_the_same_results_and_resume(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_cluster = run_sweep(_write(tmp_path, GRID), tmp_path / "dask", workers=2, progress=False)
+    monkeypatch.setattr(runner, "_client", _no_cluster)
+    here = run_sweep(_write(tmp_path, GRID), tmp_path / "here", progress=False)
+    columns = [c for c in here.columns if c not in ("key",)]
+    pd.testing.assert_frame_equal(here[columns], on_cluster[columns])
+    failing = run_sweep(
+        _write(tmp_path, GRID), tmp_path / "failing", progress=False, evaluate=_fail_on_lenet
+    )
+    bad = failing[failing["workload"] == "lenet5"]
+    assert len(bad) == 3 and bad["retryable"].all() and (bad["status"] == "error").all()
+    rerun = run_sweep(_write(tmp_path, GRID), tmp_path / "failing", progress=False)
+    assert (rerun["status"] == "ok").all()  # only the retryable points ran again
