@@ -25,14 +25,23 @@ def preset_names() -> tuple[str, ...]:
     return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")))
 
 
-def load_arch(spec: str | Path, overrides: Sequence[str] = ()) -> ArchConfig:
-    """Load a preset by name, or a YAML file by path, then apply ``key.path=value`` overrides.
+def load_arch(
+    spec: str | Path, overrides: Sequence[str] | Mapping[str, Any] = ()
+) -> ArchConfig:
+    """Load a preset by name, or a YAML file by path, then apply overrides: ``--set`` style
+    ``"key.path=value"`` strings (the value read as YAML), or a mapping ``{"key.path":
+    value}`` (the value taken as it is: ``{"tile.adc.bits": 6, "memory.dram.bandwidth":
+    "51.2 GB/s"}``).
 
     Raises ConfigError naming the file (or preset) and the field at fault.
     """
     origin, raw = _read_raw(spec)
-    for override in overrides:
-        raw = apply_override(raw, override, origin)
+    if isinstance(overrides, Mapping):
+        for path, value in overrides.items():
+            raw = set_field(raw, str(path), value)
+    else:
+        for override in overrides:
+            raw = apply_override(raw, override, origin)
     return validate_arch(raw, origin)
 
 
@@ -84,13 +93,22 @@ def apply_override(raw: Mapping[str, Any], override: str, origin: str) -> dict[s
     unit-carrying name is read in that unit.
     """
     path, sep, text = override.partition("=")
-    keys = [k.strip() for k in path.split(".")]
-    if not sep or not all(keys):
+    if not sep or not all(k.strip() for k in path.split(".")):
         raise ConfigError(f"--set {override!r}: expected KEY.PATH=VALUE, e.g. tile.adc.bits=6")
     try:
         value = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError:
         value = text
+    return set_field(raw, path, value, f"--set {override!r}")
+
+
+def set_field(raw: Mapping[str, Any], path: str, value: Any, what: str = "") -> dict[str, Any]:
+    """A copy of ``raw`` with the field at dotted ``path`` set to ``value`` (see
+    apply_override); ``what`` names the override in errors (default: the path)."""
+    override = what or f"override {path!r}"
+    keys = [k.strip() for k in path.split(".")]
+    if not all(keys):
+        raise ConfigError(f"{override}: expected a dotted field path, e.g. tile.adc.bits")
     keys, unit = _canonical_path(keys, override)
     if unit and isinstance(value, int | float) and not isinstance(value, bool):
         value = f"{value} {unit}"
@@ -148,7 +166,7 @@ def _canonical_path(keys: Sequence[str], override: str) -> tuple[list[str], str]
             where = ".".join(keys[:depth]) or "the top level"
             known = ", ".join(sorted(f.alias or n for n, f in model.model_fields.items()))
             raise ConfigError(
-                f"--set {override!r}: no field {'.'.join(keys[: depth + 1])!r}; "
+                f"{override}: no field {'.'.join(keys[: depth + 1])!r}; "
                 f"fields of {where}: {known}"
             )
         name = next(n for n, f in model.model_fields.items() if f is field)
@@ -159,14 +177,14 @@ def _canonical_path(keys: Sequence[str], override: str) -> tuple[list[str], str]
         if depth < len(keys) - 1:
             if nested is None:
                 raise ConfigError(
-                    f"--set {override!r}: {'.'.join(keys[: depth + 1])!r} is a value, not a section"
+                    f"{override}: {'.'.join(keys[: depth + 1])!r} is a value, not a section"
                 )
             if typing.get_origin(field.annotation) is tuple:  # a named entry, e.g. memory.l2
                 depth += 1
                 canonical.append(keys[depth])
                 if depth == len(keys) - 1:
                     raise ConfigError(
-                        f"--set {override!r}: give a field of {'.'.join(keys)!r}, e.g. "
+                        f"{override}: give a field of {'.'.join(keys)!r}, e.g. "
                         f"{'.'.join(keys)}.size=1MiB"
                     )
             model = nested
