@@ -40,7 +40,22 @@ _LAZY = {
     "write_results": "cimsim.runs",
 }
 
-__all__ = ["__version__", *sorted(_LAZY)]
+__all__ = [
+    "ArchConfig",
+    "CimsimError",
+    "RunDir",
+    "RunOptions",
+    "RunResult",
+    "__version__",
+    "load_arch",
+    "load_workload",
+    "open_run",
+    "preset_names",
+    "run",
+    "run_sweep",
+    "simulate",
+    "write_results",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -86,7 +86,8 @@ class LayerInfo:
     macs: int
     params: int
     is_mvm: bool
-    """A static-weight MVM that goes to crossbars (conv2d, linear); not an activation MatMul."""
+    """A matrix product by weights fixed at deployment (conv2d, linear); not a MatMul of two
+    activations. Which hardware unit runs it is the mapper's choice, not the workload's."""
     mvm_rows: int
     """Crossbar rows per group: kh*kw*C_in/groups for a conv, in_features for linear; else 0."""
     mvm_cols: int
@@ -116,9 +117,13 @@ class LayerInfo:
         return self.mvm_rows * self.mvm_cols * self.mvm_groups
 
     @property
-    def target(self) -> str:
-        """Where the layer runs: "crossbar" for static-weight MVMs, else "digital"."""
-        return "crossbar" if self.is_mvm else "digital"
+    def work(self) -> str:
+        """What kind of computation the layer is: "static_matmul" (a product by weights fixed
+        at deployment), "dynamic_matmul" (a product of two activations, as attention's) or
+        "vector" (element-wise, reductions, pooling, normalisation, layout)."""
+        if self.is_mvm:
+            return "static_matmul"
+        return "dynamic_matmul" if self.op_kind == "matmul" else "vector"
 
 
 @dataclass(frozen=True)

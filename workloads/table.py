@@ -7,7 +7,7 @@ import pandas as pd
 from workloads.ir import Shape
 from workloads.shapes import GraphInfo
 
-COLUMNS = ("name", "op", "input_shapes", "output_shape", "macs", "params", "target")
+COLUMNS = ("name", "op", "input_shapes", "output_shape", "macs", "params", "work")
 
 
 def format_shape(shape: Shape) -> str:
@@ -19,7 +19,8 @@ def layer_table(info: GraphInfo) -> pd.DataFrame:
     """One row per layer in topological order, with the columns of ``COLUMNS``.
 
     Shapes are text ("64x56x56"; several inputs joined by ", "); ``macs`` and ``params`` are
-    int64; ``target`` is "crossbar" for static-weight MVMs and "digital" otherwise.
+    int64; ``work`` is the kind of computation (LayerInfo.work: static_matmul, dynamic_matmul
+    or vector).
     """
     rows = [
         (
@@ -29,7 +30,7 @@ def layer_table(info: GraphInfo) -> pd.DataFrame:
             format_shape(layer.output_shape),
             layer.macs,
             layer.params,
-            layer.target,
+            layer.work,
         )
         for layer in info.layers
     ]

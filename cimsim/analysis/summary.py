@@ -101,7 +101,7 @@ def layer_table(
         row: dict[str, Any] = {
             "layer": layer.name,
             "op": layer.op_kind,
-            "target": "crossbar" if layer.is_mvm else "digital",
+            "target": mapping.units[layer.name],
             "output_shape": "x".join(str(d) for d in layer.output_shape),
             "macs": layer.macs,
             "output_vectors": layer.output_vectors,

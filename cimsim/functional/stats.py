@@ -62,7 +62,7 @@ def layer_table(
             {
                 "layer": li.name,
                 "op": li.op_kind,
-                "target": li.target,
+                "target": "crossbar" if mvm else "digital",
                 "macs": li.macs,
                 "crossbars": tilings[li.name].crossbars if mvm else 0,
                 "output_scale": scales.get(li.name, np.nan),

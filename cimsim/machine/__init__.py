@@ -65,12 +65,16 @@ class Machine:
         and digital layers fed only by graph inputs run there)."""
         return self.memory.outermost.routers[0]
 
-    def unit_for(self, work: Work) -> ComputeUnit:
-        """The first unit that runs ``work``."""
+    def unit_for(self, work: Work | str) -> ComputeUnit:
+        """The first unit that runs ``work`` (a LayerInfo.work value)."""
         for unit in self.units:
-            if work in unit.runs:
+            if Work(work) in unit.runs:
                 return unit
-        raise KeyError(f"{self.name} has no compute unit that runs {work.value}")
+        raise KeyError(f"{self.name} has no compute unit that runs {work}")
+
+    def on_crossbars(self, work: Work | str) -> bool:
+        """Whether ``work`` runs on the crossbar unit (its weights held in crossbars)."""
+        return isinstance(self.unit_for(work), CrossbarUnit)
 
     def serving(self, level: MemoryLevel, tile: int) -> int:
         """The instance of ``level`` that serves ``tile``."""

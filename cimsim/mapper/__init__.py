@@ -48,7 +48,10 @@ class ChipMapping:
     costs: Mapping[str, tuple[CopyCosts, ...]]
     """Crossbar layers -> per-vector costs of each copy."""
     digital_tiles: Mapping[str, int]
-    """Digital layers -> the tile whose vector unit runs them."""
+    """Layers of the vector unit -> the tile whose vector unit runs them."""
+    units: Mapping[str, str]
+    """Every layer -> the name of the compute unit that runs it (chosen by its work class
+    from what the machine offers: ``Machine.unit_for``)."""
     input_tile: int
     """Tile whose router the global buffer and DRAM hang off."""
     crossbars_total: int
@@ -105,12 +108,13 @@ def map_network(
     planner = _choice(DUPLICATIONS, duplication, "duplication")
     order_of = _choice(PLACEMENTS, placement, "placement")
     tile_order = order_of(machine.topology.rows, machine.topology.cols)
+    units = {layer.name: machine.unit_for(layer.work).name for layer in info.layers}
     tilings = {
         layer.name: tile_layer(
             layer, hw.crossbar, arch.precision.weight_bits, arch.tile.crossbar.weight_encoding
         )
         for layer in info.layers
-        if layer.is_mvm
+        if machine.on_crossbars(layer.work)
     }
     single = {name: 1 for name in tilings}
     placed = place_layers(info, tilings, single, arch, tile_order)
@@ -138,6 +142,7 @@ def map_network(
         copies=placed,
         costs=costs,
         digital_tiles=digital_home_tiles(info, placed, input_tile),
+        units=units,
         input_tile=input_tile,
         crossbars_total=arch.tiles * arch.crossbars_per_tile,
         pes_total=arch.tiles * arch.tile.pes,

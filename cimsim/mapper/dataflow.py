@@ -67,7 +67,7 @@ def plan_dataflow(
         layer_info = info.by_name[layer]
         home = mapping.home_tile(layer, copy)
         per_row_out = row_bytes(layer_info.output_shape, activation_bits)
-        costs = mapping.costs[layer][copy] if layer_info.is_mvm else None
+        costs = mapping.costs[layer][copy] if layer in mapping.copies else None
         inputs = [
             (
                 producer,

@@ -36,7 +36,7 @@ def crossbar_tasks(schedule: Schedule) -> int:
         1
         for phase in schedule.phases
         for task in phase.program.tasks
-        if phase.info.by_name[task.layer].is_mvm
+        if task.layer in phase.mapping.copies
     )
 
 
@@ -151,6 +151,7 @@ def _merge(mappings: list[ChipMapping]) -> ChipMapping:
         crossbars_total=first.crossbars_total,
         pes_total=first.pes_total,
         shared_adc_banks={k: v for m in mappings for k, v in m.shared_adc_banks.items()},
+        units={k: v for m in mappings for k, v in m.units.items()},
         machine=first.machine,
         duplication=first.duplication,
         placement=first.placement,

@@ -18,6 +18,8 @@ from dataclasses import replace
 from cimsim.config.hardware import HardwareParams
 from cimsim.config.model import ArchConfig
 from cimsim.errors import MappingError
+from cimsim.machine import Machine
+from cimsim.machine.build import build_machine
 from cimsim.mapper import tile_layer
 from workloads.ir import Concat, Conv2d, Graph, Layer, Linear
 from workloads.shapes import GraphInfo, LayerInfo
@@ -27,14 +29,21 @@ SLICE = "{layer}.slice{index}"
 
 
 def split_oversized_layers(
-    graph: Graph, info: GraphInfo, arch: ArchConfig, hw: HardwareParams
+    graph: Graph,
+    info: GraphInfo,
+    arch: ArchConfig,
+    hw: HardwareParams,
+    machine: Machine | None = None,
 ) -> Graph:
     """``graph`` with every crossbar layer too large for the chip split (module docstring);
-    ``graph`` itself when every layer fits."""
+    ``graph`` itself when every layer fits. ``machine`` (``arch``'s, built unless given)
+    says which layers run on crossbars."""
+    machine = machine if machine is not None else build_machine(arch)
     layers: list[Layer] = []
     for layer in graph.layers:
         layer_info = info.by_name[layer.name]
-        blocks = _output_blocks(layer_info, arch, hw) if layer_info.is_mvm else None
+        on_crossbars = machine.on_crossbars(layer_info.work)
+        blocks = _output_blocks(layer_info, arch, hw) if on_crossbars else None
         if blocks is None:
             layers.append(layer)
             continue

@@ -218,13 +218,13 @@ def schedule_parts(
             "weight_reuse mode HT pipelines the layers of a part across the batch and needs "
             "--batch 2 or more; at batch 1 use mode RP"
         )
-    split = split_oversized_layers(graph, info, arch, hw)
+    split = split_oversized_layers(graph, info, arch, hw, machine)
     if split is not graph:
         graph, info = split, analyze(split)
     bits = arch.precision.weight_bits
     encoding = arch.tile.crossbar.weight_encoding
     tilings = {layer.name: tile_layer(layer, hw.crossbar, bits, encoding)
-               for layer in info.layers if layer.is_mvm}  # fmt: skip
+               for layer in info.layers if machine.on_crossbars(layer.work)}  # fmt: skip
     plan = plan_parts(info, tilings, arch, mode)
     schedule = part_scheduler(mode)
     phases = []

@@ -37,7 +37,7 @@ def test_bad_options_and_overrides_name_what_is_wrong() -> None:
         cimsim.simulate(arch, graph, batch=0)
     with pytest.raises(cimsim.CimsimError, match="reuse_mode RP applies to the weight_reuse"):
         cimsim.simulate(arch, graph, reuse_mode="RP")
-    with pytest.raises(cimsim.CimsimError, match="no field 'tile.adc.bitz'"):
+    with pytest.raises(cimsim.CimsimError, match=r"no field 'tile\.adc\.bitz'"):
         cimsim.load_arch("tiny", {"tile.adc.bitz": 3})
 
 

@@ -45,7 +45,7 @@ def test_conv_counts() -> None:
     assert (info.output_rows, info.vectors_per_row, info.output_vectors) == (32, 32, 1024)
     assert info.input_elements == 3072 and info.output_elements == 16_384
     assert info.kernel == (3, 3) and info.padding == (1, 1, 1, 1) and info.element_ops == 0
-    assert info.mvm_weights == 432 and info.target == "crossbar"
+    assert info.mvm_weights == 432 and info.work == "static_matmul"
 
 
 def test_strided_asymmetric_dilated_conv() -> None:
@@ -84,7 +84,7 @@ def test_pooling_counts() -> None:
 
 def test_elementwise_and_norms() -> None:
     act = _one(Activation("relu"), (8, 4, 4))
-    assert act.output_shape == (8, 4, 4) and act.element_ops == 128 and act.target == "digital"
+    assert act.output_shape == (8, 4, 4) and act.element_ops == 128 and act.work == "vector"
     assert _one(Elementwise("mul"), (2, 3)).element_ops == 6
     ln = _one(LayerNorm(), (128, 768))
     assert ln.params == 1536 and ln.element_ops == 128 * 768
@@ -203,9 +203,9 @@ def test_layer_table() -> None:
     assert tuple(table.columns) == COLUMNS
     assert table.to_dict("records") == [
         {"name": "c", "op": "conv2d", "input_shapes": "1x8x8", "output_shape": "2x6x6",
-         "macs": 648, "params": 20, "target": "crossbar"},
+         "macs": 648, "params": 20, "work": "static_matmul"},
         {"name": "r", "op": "activation", "input_shapes": "2x6x6", "output_shape": "2x6x6",
-         "macs": 0, "params": 0, "target": "digital"},
+         "macs": 0, "params": 0, "work": "vector"},
     ]  # fmt: skip
     assert str(table["macs"].dtype) == "int64"
 
