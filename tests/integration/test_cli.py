@@ -96,7 +96,7 @@ def test_describe_prints_fields_with_units(capsys) -> None:
     assert main(["describe", "isaac"]) == 0
     text = capsys.readouterr().out
     assert "tile.crossbar.read_latency_ns" in text and "100" in text
-    assert main(["describe", "isaac", "--json", "--set", "tile.adc.bits=6"]) == 0
+    assert main(["describe", "tiny", "--json", "--set", "tile.adc.bits=6"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["tile"]["adc"]["bits"] == 6
     assert data["source"]
@@ -145,9 +145,27 @@ def test_describe_prints_area_power_and_peak(capsys) -> None:
     assert main(["describe", "isaac"]) == 0
     text = capsys.readouterr().out
     assert "area mm2" in text and "TOPS/W" in text
-    assert "component tables of hwmodels preset 'isaac'" in text
-    assert main(["describe", "isaac", "--set", "tile.adc.bits=6"]) == 0
-    assert "does not apply: tile.adc.bits is 6" in capsys.readouterr().out
+    assert "costs of isaac: 15 by table, 5 by model" in text
+    assert "adc                     table           8/pe" in text and "conversion 1.406 pJ" in text
+    assert main(["describe", "isaac", "--set", "tile.adc.bits=6"]) == 2
+    assert "tile.adc.bits = 8, the chip has 6" in capsys.readouterr().err
+    switch = ["--set", "tile.adc.bits=6", "--set", "costs.use=model"]
+    assert main(["describe", "isaac", *switch]) == 0
+    assert "component models at 32 nm" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["isaac", "puma", "neurosim", "tiny"])
+def test_describe_json_loads_back_as_an_architecture_file(
+    name: str, tmp_path: Path, capsys
+) -> None:
+    from cimsim.config import load_arch
+
+    assert main(["describe", name, "--json", "--set", "costs.components.router.count=1"]
+                if name == "isaac" else ["describe", name, "--json"]) == 0  # fmt: skip
+    path = tmp_path / "resolved.yaml"
+    path.write_text(capsys.readouterr().out, encoding="utf-8")  # JSON is YAML
+    expected = ["costs.components.router.count=1"] if name == "isaac" else []
+    assert load_arch(path) == load_arch(name, expected)
 
 
 def test_functional_run_writes_per_layer_errors(tmp_path: Path, capsys) -> None:
