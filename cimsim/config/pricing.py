@@ -15,13 +15,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from cimsim.config.costs import ComponentCosts, CostTable
+from cimsim.config.cost_tables import apply_cost_table
+from cimsim.config.costs import ComponentCosts
 from cimsim.config.fields import field_at, parse_as, same_value, show
 from cimsim.config.hardware import HardwareParams, hardware_params
 from cimsim.config.model import ArchConfig
 from cimsim.config.model_params import model_params
 from cimsim.errors import ConfigError
-from hwmodels.actions import actions_of, machine_actions
+from hwmodels.actions import machine_actions
 from hwmodels.chip import ChipSpec, ComponentSpec, action_energy_pj
 from hwmodels.chip_builder import MemorySpec, build_model_spec, memory_component
 from hwmodels.component_costs import ChipContext, explicit_cost, model_cost, table_cost
@@ -72,7 +73,7 @@ def _price(arch: ArchConfig, where: str) -> PricedChip:
         spec, pricing = _listed_chip(arch, hw, node, memories)
         note = _note(arch, pricing)
     for table in costs.tables:
-        spec, pricing = _apply_table(spec, pricing, table)
+        spec, pricing = apply_cost_table(spec, pricing, table)
     if costs.tables:
         note += "; tables " + ", ".join(t.label for t in costs.tables)
     _check_every_action_priced(spec, [m.name for m in memories], where)
@@ -301,50 +302,6 @@ def _differs(arch: ArchConfig, path: str, raw: Any) -> str:
     if same_value(expected, value):
         return ""
     return f"{path} = {raw}, the chip has {show(value, name)}"
-
-
-def _apply_table(
-    spec: ChipSpec, pricing: Mapping[str, str], table: CostTable
-) -> tuple[ChipSpec, dict[str, str]]:
-    """``spec`` with ``table``'s energies, areas and leakages; unknown names are errors."""
-    known = {c.name: c for c in spec.components}
-    names = ", ".join(sorted(known))
-    updated = dict(pricing)
-    sections = (("energy", table.energy_pj), ("area", table.area_mm2),
-                ("leakage", table.leakage_mw))  # fmt: skip
-    for section, entries in sections:
-        for name in entries:
-            if name not in known:
-                raise ConfigError(
-                    f"{table.label}: {section}.{name}: the chip has no component {name!r}; "
-                    f"its components: {names}"
-                )
-    components = []
-    for component in spec.components:
-        name = component.name
-        energy = table.energy_pj.get(name)
-        if energy is not None:
-            allowed = actions_of(name)
-            for action in energy:
-                if action not in allowed:
-                    raise ConfigError(
-                        f"{table.label}: energy.{name}.{action}: {name} has no action "
-                        f"{action!r}; its actions: {', '.join(sorted(allowed))}"
-                    )
-        area, leakage = table.area_mm2.get(name), table.leakage_mw.get(name)
-        if energy is None and area is None and leakage is None:
-            components.append(component)
-            continue
-        cost = component.cost
-        cost = replace(
-            cost,
-            energy_pj={**cost.energy_pj, **(energy or {})},
-            area_mm2=cost.area_mm2 if area is None else area,
-            leakage_mw=cost.leakage_mw if leakage is None else leakage,
-        )
-        components.append(replace(component, cost=cost))
-        updated[name] = f"{pricing.get(name, 'model')} + {table.label}"
-    return replace(spec, components=tuple(components)), updated
 
 
 def _check_every_action_priced(spec: ChipSpec, levels: list[str], where: str) -> None:

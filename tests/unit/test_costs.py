@@ -188,3 +188,22 @@ def test_actions_enum_names_every_counted_pair() -> None:
     pairs = machine_actions(["tile_buffer", "dram"])
     assert ("adc", "conversion") in pairs and ("dram", "write_byte") in pairs
     assert len(pairs) == len(Action) - 2 + 4
+
+
+def test_every_counter_the_timers_price_is_an_action() -> None:
+    from cimsim.analysis.energy import BOOKKEEPING, RENAMED
+    from cimsim.plan import Access, LayerLoadPlan, Message, MvmWork, VectorWork
+    from cimsim.timing import accounting
+    from cimsim.trace import TraceSink
+
+    sink = TraceSink()
+    accounting.count_access(sink, "l", Access(0, "l2", 64, 3, write=True), "l2")
+    accounting.count_access(sink, "l", Access(0, "l2", 64, 3, write=False), "l2")
+    accounting.count_message(sink, "l", Message((0,), 64, 3, 2), ["link0-1"], 32)
+    work = MvmWork(1, 8, ("tile0.pe0",), (0,), (0,), 8, 128, 128, 1)
+    accounting.count_mvms(sink, "l", work)
+    accounting.count_vector(sink, "l", VectorWork(0, "tile0.digital", 0, 2, 16))
+    accounting.count_programming(sink, LayerLoadPlan("l", (), (), 1024, 8))
+    priced = {RENAMED.get(key, key) for key in ((r.kind, r.action) for r in sink.counters())}
+    priced -= BOOKKEEPING
+    assert priced == set(machine_actions(["l2"]))
