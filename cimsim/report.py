@@ -129,7 +129,7 @@ def _fields(model: BaseModel, prefix: str) -> list[tuple[str, Any, str]]:
         path = f"{prefix}{name}"
         if isinstance(value, BaseModel):
             rows += _fields(value, f"{path}.")
-        elif isinstance(value, tuple) and value and all(isinstance(v, BaseModel) for v in value):
+        elif isinstance(value, tuple) and value and all(hasattr(v, "name") for v in value):
             for entry in value:
                 rows += [
                     row
@@ -138,6 +138,10 @@ def _fields(model: BaseModel, prefix: str) -> list[tuple[str, Any, str]]:
                 ]
         else:
             doc = (info.description or "").split("\n")[0]
+            if isinstance(value, dict) and any(isinstance(v, BaseModel) for v in value.values()):
+                value = f"{len(value)} entries, priced below"  # costs.components
+            elif isinstance(value, tuple) and value and isinstance(value[0], BaseModel):
+                value = ", ".join(getattr(v, "label", type(v).__name__) for v in value)
             rows.append((path, value, doc))
     return rows
 

@@ -104,22 +104,7 @@ def _model_chip(
 ) -> ChipSpec:
     try:
         return build_model_spec(
-            name=arch.name,
-            technology_nm=node,
-            clock_ghz=hw.clock_ghz,
-            tiles=arch.tiles,
-            pes_per_tile=arch.tile.pes,
-            crossbars_per_pe=arch.tile.pe.crossbars,
-            adcs_per_pe=arch.tile.adc.per_pe,
-            crossbar=hw.crossbar,
-            dac=hw.dac,
-            adc=hw.adc,
-            noc=hw.noc,
-            memories=memories,
-            digital=hw.digital,
-            adc_kind=arch.costs.adc_kind,
-            weight_bits=arch.precision.weight_bits,
-            input_bits=arch.precision.activation_bits,
+            **_chip_fields(arch, hw, node), memories=memories, digital=hw.digital
         )
     except HwModelError as exc:
         path = _CONFIG_PATH_OF_MODEL_FIELD.get(exc.field.split(".")[-1])
@@ -169,26 +154,29 @@ def _listed_chip(
             components.append(memory_component(memory, node))
             pricing[memory.name] = "model"
     tile_buffer = memories[0].buffer or BufferParams()
-    spec = ChipSpec(
-        name=arch.name,
-        technology_nm=node,
-        clock_ghz=hw.clock_ghz,
-        tiles=arch.tiles,
-        pes_per_tile=arch.tile.pes,
-        crossbars_per_pe=arch.tile.pe.crossbars,
-        adcs_per_pe=arch.tile.adc.per_pe,
-        crossbar=hw.crossbar,
-        dac=hw.dac,
-        adc=hw.adc,
-        components=tuple(components),
-        adc_kind=arch.costs.adc_kind,
-        weight_bits=arch.precision.weight_bits,
-        input_bits=arch.precision.activation_bits,
-        noc=hw.noc,
-        tile_buffer=tile_buffer,
-        source=arch.source,
-    )
+    spec = ChipSpec(**_chip_fields(arch, hw, node), components=tuple(components),
+                    tile_buffer=tile_buffer, source=arch.source)  # fmt: skip
     return spec, pricing
+
+
+def _chip_fields(arch: ArchConfig, hw: HardwareParams, node: int) -> dict[str, Any]:
+    """The ChipSpec fields both ways of pricing take from the architecture."""
+    return {
+        "name": arch.name,
+        "technology_nm": node,
+        "clock_ghz": hw.clock_ghz,
+        "tiles": arch.tiles,
+        "pes_per_tile": arch.tile.pes,
+        "crossbars_per_pe": arch.tile.pe.crossbars,
+        "adcs_per_pe": arch.tile.adc.per_pe,
+        "crossbar": hw.crossbar,
+        "dac": hw.dac,
+        "adc": hw.adc,
+        "noc": hw.noc,
+        "adc_kind": arch.costs.adc_kind,
+        "weight_bits": arch.precision.weight_bits,
+        "input_bits": arch.precision.activation_bits,
+    }
 
 
 def _placement(name: str, arch: ArchConfig, memory: MemorySpec | None) -> tuple[str, float, bool]:

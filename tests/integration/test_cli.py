@@ -252,3 +252,16 @@ def test_a_timing_run_imports_neither_numba_nor_matplotlib_nor_dask(
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)  # fmt: skip
     assert done.stdout.strip().splitlines()[-1] == repr(loaded)
+
+
+def test_describe_shows_a_users_cost_table(tmp_path: Path, capsys) -> None:
+    import yaml
+
+    data = yaml.safe_load(Path("cimsim/config/presets/tiny.yaml").read_text(encoding="utf-8"))
+    data["costs"]["tables"] = ["ert.yaml"]
+    (tmp_path / "chip.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    ert = {"source": "test", "energy": {"adc": {"conversion": "2 pJ"}}}
+    (tmp_path / "ert.yaml").write_text(yaml.safe_dump(ert), encoding="utf-8")
+    assert main(["describe", str(tmp_path / "chip.yaml")]) == 0
+    text = capsys.readouterr().out
+    assert "ert.yaml" in text and "conversion 2 pJ" in text
