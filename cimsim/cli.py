@@ -16,7 +16,7 @@ from pathlib import Path
 from cimsim import __version__
 from cimsim.analysis.rundir import open_run
 from cimsim.config import load_arch, preset_names
-from cimsim.config.dump import arch_to_file_dict
+from cimsim.config.dump import arch_file_dict
 from cimsim.errors import CimsimError
 from cimsim.mapper import DUPLICATIONS, PLACEMENTS
 from cimsim.options import RunOptions
@@ -254,7 +254,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             return 0
         arch = load_arch(args.arch, args.set)
         if args.json:
-            print(json.dumps(arch_to_file_dict(arch), indent=2))
+            print(json.dumps(arch_file_dict(arch), indent=2))  # loads back as a file
         else:
             print(describe_arch_text(arch))
         return 0

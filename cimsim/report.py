@@ -7,8 +7,8 @@ from pydantic import BaseModel
 
 from cimsim.analysis.files import write_bytes_atomic, write_csv_atomic, write_json_atomic
 from cimsim.analysis.rundir import RunDir
-from cimsim.config.hardware import chip_spec, hardware_params
 from cimsim.config.model import ArchConfig
+from cimsim.config.pricing import price_chip
 from cimsim.errors import WorkloadInputError
 from cimsim.functional import functional_text
 from cimsim.runs.result import RunResult
@@ -96,14 +96,25 @@ def describe_arch_text(arch: ArchConfig) -> str:
 
 
 def _cost_lines(arch: ArchConfig) -> list[str]:
-    """Area and power breakdown and peak figures of the priced chip."""
-    spec, pricing = chip_spec(arch, hardware_params(arch))
+    """Every priced component (how it is priced, area, peak power, energy per action) and
+    the chip's totals and peak figures, from the costs section (cimsim.config.pricing)."""
+    priced = price_chip(arch)
+    spec = priced.spec
     area, power = area_breakdown_mm2(spec), power_breakdown_mw(spec)
-    lines = ["", f"costs ({pricing}):", f"  {'component':<24}{'area mm2':>12}{'power mW':>14}"]
-    for name in sorted(area, key=lambda n: -area[n]):
-        lines.append(f"  {name:<24}{area[name]:>12.4f}{power.get(name, 0.0):>14.3f}")
+    lines = ["", f"{priced.note}:",
+             f"  {'component':<24}{'priced by':<12}{'count':>8}{'area mm2':>12}{'power mW':>12}"
+             "  energy per action"]  # fmt: skip
+    for component in spec.components:
+        name = component.name
+        where = "external" if component.level == "external" else f"/{component.level}"
+        count = f"{component.count:g}{where if where != 'external' else ''}"
+        actions = ", ".join(f"{a} {e:.4g} pJ" for a, e in component.cost.energy_pj.items())
+        shown_area = f"{area[name]:.4f}" if name in area else "external"
+        shown_power = f"{power[name]:.3f}" if name in power else "-"
+        lines.append(f"  {name:<24}{priced.pricing[name]:<12}{count:>8}{shown_area:>12}"
+                     f"{shown_power:>12}  {actions}")  # fmt: skip
     lines += [
-        f"  {'chip':<24}{chip_area_mm2(spec):>12.3f}{chip_power_mw(spec):>14.1f}",
+        f"  {'chip':<44}{chip_area_mm2(spec):>12.3f}{chip_power_mw(spec):>12.1f}",
         f"  peak {peak_ops_per_s(spec) / 1e12:.2f} TOPS ({spec.weight_bits}-bit weights, "
         f"{spec.input_bits}-bit inputs, 1 MAC = 2 ops), {tops_per_w(spec):.3f} TOPS/W, "
         f"{tops_per_mm2(spec):.3f} TOPS/mm2",
@@ -118,7 +129,7 @@ def _fields(model: BaseModel, prefix: str) -> list[tuple[str, Any, str]]:
         path = f"{prefix}{name}"
         if isinstance(value, BaseModel):
             rows += _fields(value, f"{path}.")
-        elif isinstance(value, tuple) and value and all(isinstance(v, BaseModel) for v in value):
+        elif isinstance(value, tuple) and value and all(hasattr(v, "name") for v in value):
             for entry in value:
                 rows += [
                     row
@@ -127,6 +138,10 @@ def _fields(model: BaseModel, prefix: str) -> list[tuple[str, Any, str]]:
                 ]
         else:
             doc = (info.description or "").split("\n")[0]
+            if isinstance(value, dict) and any(isinstance(v, BaseModel) for v in value.values()):
+                value = f"{len(value)} entries, priced below"  # costs.components
+            elif isinstance(value, tuple) and value and isinstance(value[0], BaseModel):
+                value = ", ".join(getattr(v, "label", type(v).__name__) for v in value)
             rows.append((path, value, doc))
     return rows
 

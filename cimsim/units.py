@@ -52,6 +52,18 @@ _DIMENSIONS: Final[dict[str, tuple[str, bool, dict[str, float]]]] = {
         },
     ),
     "rate": ("GS/s", False, {"s/s": 1e-9, "ks/s": 1e-6, "ms/s": 1e-3, "gs/s": 1.0}),
+    # Cost figures (the costs section of an architecture file, cimsim.config.costs).
+    "length": ("nm", False, {"nm": 1.0, "um": 1e3, "µm": 1e3, "mm": 1e6}),
+    "voltage": ("V", False, {"v": 1.0, "mv": 1e-3}),
+    "current": ("uA", False, {"a": 1e6, "ma": 1e3, "ua": 1.0, "µa": 1.0, "na": 1e-3}),
+    "conductance": ("uS", True, {"S": 1e6, "mS": 1e3, "uS": 1.0, "µS": 1.0, "nS": 1e-3}),
+    "wire_energy": ("pJ/bit/mm", False, {"pj/bit/mm": 1.0, "fj/bit/mm": 1e-3}),
+    "action_rate": (  # actions per ns of one busy instance (bytes per ns for byte actions)
+        "G/s",
+        True,
+        {"G/s": 1.0, "M/s": 1e-3, "k/s": 1e-6, "GHz": 1.0, "MHz": 1e-3, "GB/s": 1.0,
+         "MB/s": 1e-3, "GS/s": 1.0, "MS/s": 1e-3},
+    ),
 }
 
 _QUANTITY = re.compile(

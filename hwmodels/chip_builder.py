@@ -61,6 +61,29 @@ def memory_component(memory: MemorySpec, node_nm: int) -> ComponentSpec:
                          "hwmodels.memory.sram model (docs/hardware-models.md)")  # fmt: skip
 
 
+def register_params(
+    crossbar: CrossbarParams,
+    dac: DacParams,
+    adc: AdcParams,
+    crossbars_per_pe: int,
+    adcs_per_pe: int,
+    input_bits: int,
+) -> tuple[BufferParams, BufferParams]:
+    """A PE's input and output registers as the models size them: the input register holds
+    one input vector per crossbar and feeds one DAC word per row per input step; the output
+    register holds one byte per column and takes one byte per ADC conversion."""
+    step = step_ns(crossbar, adc, crossbars_per_pe, adcs_per_pe)
+    input_register = BufferParams(
+        size_bytes=max(64, crossbars_per_pe * crossbar.rows * math.ceil(input_bits / 8)),
+        bandwidth_gbps=crossbars_per_pe * crossbar.rows * dac.bits / 8 / step,
+    )
+    output_register = BufferParams(
+        size_bytes=max(64, crossbars_per_pe * crossbar.cols),
+        bandwidth_gbps=adcs_per_pe * adc.sample_rate_gsps * math.ceil(adc.bits / 8),
+    )
+    return input_register, output_register
+
+
 def build_model_spec(
     *,
     name: str,
@@ -89,17 +112,11 @@ def build_model_spec(
 ) -> ChipSpec:
     """A ChipSpec whose every cost comes from a model (module docstring)."""
     node = technology(technology_nm).node_nm
-    step = step_ns(crossbar, adc, crossbars_per_pe, adcs_per_pe)
     if crossbar_energy is None:
         pulse_ns = min(CrossbarEnergyParams().read_pulse_ns, crossbar.read_latency_ns)
         crossbar_energy = CrossbarEnergyParams(read_pulse_ns=pulse_ns)
-    input_register = BufferParams(
-        size_bytes=max(64, crossbars_per_pe * crossbar.rows * math.ceil(input_bits / 8)),
-        bandwidth_gbps=crossbars_per_pe * crossbar.rows * dac.bits / 8 / step,
-    )
-    output_register = BufferParams(
-        size_bytes=max(64, crossbars_per_pe * crossbar.cols),
-        bandwidth_gbps=adcs_per_pe * adc.sample_rate_gsps * math.ceil(adc.bits / 8),
+    input_register, output_register = register_params(
+        crossbar, dac, adc, crossbars_per_pe, adcs_per_pe, input_bits
     )
     if link is None:
         link = LinkParams()

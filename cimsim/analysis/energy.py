@@ -2,8 +2,9 @@
 
 The performance model counts; this prices (Timeloop/Accelergy's split): recalibrating a
 component never needs a re-simulation. Counters that are bookkeeping (bytes per NoC
-message, MVMs per PE) carry no price; a counter that should be priced but has no entry in
-the chip's tables is reported under ``unpriced`` instead of silently costing nothing.
+message, MVMs per PE) carry no price; every other counter is one of hwmodels.actions, and
+loading the configuration already refused a machine that could count an action without a
+price (cimsim.config.pricing), so a counter without a price here is a bug and raises.
 
 Levels: crossbars (array reads), converters (DAC, sample-and-hold, ADC), digital
 (shift-and-add, vector unit), tile_buffers, noc (routers and links), global_buffer, dram,
@@ -74,7 +75,6 @@ class EnergyReport:
     by_level_pj: dict[str, float]
     by_layer_pj: dict[str, float]
     by_layer_component_pj: dict[str, dict[str, float]]
-    unpriced: tuple[str, ...]
     movement_levels: tuple[str, ...] = ()
     """Energy levels that move data (memory levels and the NoC), in hierarchy order."""
 
@@ -112,17 +112,13 @@ def price_counters(
     by_level: dict[str, float] = {}
     by_layer: dict[str, float] = {}
     by_layer_component: dict[str, dict[str, float]] = {}
-    unpriced: list[str] = []
     for row in counters:
         key = (row.kind, row.action)
         if key in BOOKKEEPING:
             continue
         priced = RENAMED.get(key, key)
-        if priced not in table:
-            label = f"{row.kind}.{row.action}"
-            if label not in unpriced:
-                unpriced.append(label)
-            continue
+        if priced not in table:  # cimsim.config.pricing checks every action before a run
+            raise RuntimeError(f"counter {row.kind}.{row.action} has no price in {spec.name}")
         energy = row.count * table[priced]
         by_component[row.kind] = by_component.get(row.kind, 0.0) + energy
         level = level_of(row.kind)
@@ -145,7 +141,6 @@ def price_counters(
         by_level_pj=by_level,
         by_layer_pj=by_layer,
         by_layer_component_pj=by_layer_component,
-        unpriced=tuple(unpriced),
         movement_levels=tuple(movement),
     )
 
@@ -162,7 +157,7 @@ def energy_summary(report: EnergyReport, spec: ChipSpec, pricing: str, batch: in
         "energy_by_layer_component_pj": report.by_layer_component_pj,
         "data_movement_share": report.data_movement_share,
         "energy_pricing": pricing,
-        "energy_unpriced": list(report.unpriced),
+        "energy_unpriced": [],  # always empty (prices are checked at load); kept for the format
         "area_mm2": chip_area_mm2(spec),
         "peak_tops": peak_ops_per_s(spec) / 1e12,
         "peak_tops_per_w": tops_per_w(spec),

@@ -1,9 +1,7 @@
-"""An architecture written back as a file that loads to the same configuration.
+"""A validated configuration written back as an architecture file: file keys, unit strings.
 
-Fields are written under their file keys, quantities as unit strings in their base unit
-(``size: 65536.0 B``): the base units convert with factor 1, so ``repr`` of the stored
-float reads back to the same float, and a run from the written file reproduces the
-original run to the byte.
+``cimsim describe --json`` prints it; loading it again gives the same configuration (the
+round trip is tested), cost tables included (they are held inline once loaded).
 """
 
 from typing import Any
@@ -11,33 +9,31 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from cimsim.config.loader import unit_of_field
-from cimsim.config.model import ArchConfig
+from cimsim.config.fields import unit_of
 
 
-def arch_to_file_dict(arch: ArchConfig) -> dict[str, Any]:
-    """``arch`` as the mapping an architecture file holds (what ``load_arch`` reads)."""
-    return _section(arch)
+def arch_file_dict(model: BaseModel) -> dict[str, Any]:
+    """``model`` as a mapping a configuration file could hold: each field under its file key
+    (``read_latency``), each number of a unit-carrying field as a unit string ("100.0 ns",
+    exact: the float's repr)."""
+    return {
+        info.alias or name: _file_value(getattr(model, name), unit_of(name))
+        for name, info in type(model).model_fields.items()
+    }
 
 
-def arch_to_yaml(arch: ArchConfig) -> str:
-    """``arch`` as YAML text (fields in model order, one level per list entry)."""
-    return yaml.safe_dump(arch_to_file_dict(arch), sort_keys=False, allow_unicode=True)
-
-
-def _section(model: BaseModel) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, field in type(model).model_fields.items():
-        value = getattr(model, name)
-        out[field.alias or name] = _value(value, unit_of_field(name, field))
-    return out
-
-
-def _value(value: Any, unit: str) -> Any:
+def _file_value(value: Any, unit: str) -> Any:
     if isinstance(value, BaseModel):
-        return _section(value)
-    if isinstance(value, tuple):
-        return [_value(item, "") for item in value]
+        return arch_file_dict(value)
+    if isinstance(value, tuple | list):
+        return [_file_value(v, unit) for v in value]
+    if isinstance(value, dict):
+        return {key: _file_value(v, unit) for key, v in value.items()}
     if unit and isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{float(value)!r} {unit}"
+        return f"{value!r} {unit}"
     return value
+
+
+def arch_to_yaml(model: BaseModel) -> str:
+    """``model`` as YAML text of an architecture file (fields in model order)."""
+    return yaml.safe_dump(arch_file_dict(model), sort_keys=False, allow_unicode=True)

@@ -1,19 +1,16 @@
 """Translation of a validated ArchConfig into the hwmodels parameter objects."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from cimsim.config.model import ArchConfig
 from cimsim.errors import ConfigError
 from hwmodels.chip import ChipSpec
-from hwmodels.chip_builder import MemorySpec, build_model_spec, memory_component
 from hwmodels.converters import AdcParams, DacParams
 from hwmodels.crossbar import CrossbarParams
 from hwmodels.crossbar.mvm_params import DeviceNonIdealities, MvmConfig
 from hwmodels.digital import DigitalParams
 from hwmodels.errors import HwModelError
-from hwmodels.memory import BufferParams
 from hwmodels.noc import NocParams
-from hwmodels.presets import load_preset
 
 
 @dataclass(frozen=True)
@@ -64,126 +61,17 @@ def hardware_params(arch: ArchConfig) -> HardwareParams:
     )
 
 
-def chip_spec(arch: ArchConfig, hw: HardwareParams) -> tuple[ChipSpec, str]:
-    """The priced chip (hwmodels ChipSpec) for ``arch`` and a note on where prices come from.
+def chip_spec(arch: ArchConfig, hw: HardwareParams | None = None) -> tuple[ChipSpec, str]:
+    """The priced chip of ``arch`` and a note on where its prices come from (one line).
 
-    With ``energy.table`` set, the published component table of that hwmodels preset prices
-    the actions, provided the architecture still matches the table's components (crossbar
-    size and cell bits, DAC and ADC resolution and rate, crossbars and ADCs per PE, PEs per
-    tile); the tile count and number formats are taken from ``arch``. Otherwise, or when an
-    override broke the match (a sweep over ADC bits, say), every cost comes from the
-    component models (hwmodels.chip_builder), and the note says why: never a silent mix.
+    See cimsim.config.pricing: the ``costs`` section of the architecture file prices every
+    component; a table published for other chip fields, or an action without a price, is a
+    ConfigError. ``hw`` is accepted for the callers that hold it and not needed.
     """
-    energy = arch.energy
-    mismatch = ""
-    if energy.table is not None:
-        try:
-            table = load_preset(energy.table)
-        except HwModelError as exc:
-            raise ConfigError(f"{arch.name}: energy.table: {exc}") from None
-        mismatch = _mismatch(arch, hw, table)
-        if not mismatch:
-            priced = {c.name for c in table.components}
-            extra = tuple(
-                memory_component(memory, table.technology_nm)
-                for memory in memory_specs(arch)
-                if memory.name not in priced
-            )  # levels the table does not know (a user's L2, say) are priced by the models
-            spec = replace(
-                table,
-                tiles=arch.tiles,
-                weight_bits=arch.precision.weight_bits,
-                input_bits=arch.precision.activation_bits,
-                components=table.components + extra,
-            )
-            note = f"component tables of hwmodels preset {energy.table!r}"
-            if extra:
-                note += f"; memory levels {', '.join(m.name for m in extra)} by the models"
-            return spec, note
-    try:
-        spec = build_model_spec(
-            name=arch.name,
-            technology_nm=energy.technology_nm,
-            clock_ghz=hw.clock_ghz,
-            tiles=arch.tiles,
-            pes_per_tile=arch.tile.pes,
-            crossbars_per_pe=arch.tile.pe.crossbars,
-            adcs_per_pe=arch.tile.adc.per_pe,
-            crossbar=hw.crossbar,
-            dac=hw.dac,
-            adc=hw.adc,
-            noc=hw.noc,
-            memories=memory_specs(arch),
-            digital=hw.digital,
-            adc_kind=energy.adc_kind,
-            weight_bits=arch.precision.weight_bits,
-            input_bits=arch.precision.activation_bits,
-        )
-    except HwModelError as exc:
-        path = _CONFIG_PATH_OF_MODEL_FIELD.get(exc.field.split(".")[-1])
-        where = path or f"energy model: {exc.field}"
-        raise ConfigError(f"{arch.name}: {where}: {exc.message}") from None
-    note = f"component models at {energy.technology_nm} nm"
-    if mismatch:
-        note += f" (table {energy.table!r} does not apply: {mismatch})"
-    return spec, note
+    from cimsim.config.pricing import price_chip  # pricing builds on this module
 
-
-def memory_specs(arch: ArchConfig) -> tuple[MemorySpec, ...]:
-    """Every memory level of ``arch`` as the cost models price it."""
-    specs = []
-    for level in arch.memory:
-        name = level.name
-        if level.scope == "off_chip":
-            specs.append(MemorySpec(name, "external", len(level.routers), level.technology))
-            continue
-        try:
-            buffer = BufferParams(
-                size_bytes=int(level.size_bytes or 0),
-                bandwidth_gbps=level.bandwidth_gbps,
-                access_latency_ns=level.access_latency_ns,
-            )
-        except HwModelError as exc:
-            raise ConfigError(f"{arch.name}: memory.{name}.{exc.field}: {exc.message}") from None
-        if level.scope == "tile":
-            specs.append(MemorySpec(name, "tile", 1, level.technology, buffer))
-        else:
-            instances = len(level.routers) if level.scope == "chip" else _groups(arch, level.group)
-            specs.append(MemorySpec(name, "chip", instances, level.technology, buffer))
-    return tuple(specs)
-
-
-def _groups(arch: ArchConfig, group: tuple[int, int] | None) -> int:
-    rows, cols = group or (1, 1)
-    return -(-arch.noc.rows // rows) * -(-arch.noc.cols // cols)
-
-
-_CONFIG_PATH_OF_MODEL_FIELD = {
-    "sample_rate_gsps": "tile.adc.sample_rate",
-    "technology_nm": "energy.technology_nm",
-    "node_nm": "energy.technology_nm",
-}
-"""hwmodels field names -> the configuration path a user sets them by."""
-
-
-def _mismatch(arch: ArchConfig, hw: HardwareParams, table: ChipSpec) -> str:
-    """The first configured value that differs from the table's chip, or ''."""
-    pairs = (
-        ("tile.crossbar.rows", hw.crossbar.rows, table.crossbar.rows),
-        ("tile.crossbar.cols", hw.crossbar.cols, table.crossbar.cols),
-        ("tile.crossbar.cell_bits", hw.crossbar.cell_bits, table.crossbar.cell_bits),
-        ("tile.dac.bits", hw.dac.bits, table.dac.bits),
-        ("tile.adc.bits", hw.adc.bits, table.adc.bits),
-        ("tile.adc.sample_rate", hw.adc.sample_rate_gsps, table.adc.sample_rate_gsps),
-        ("tile.adc.per_pe", arch.tile.adc.per_pe, table.adcs_per_pe),
-        ("tile.pe.crossbars", arch.tile.pe.crossbars, table.crossbars_per_pe),
-        ("tile.pes", arch.tile.pes, table.pes_per_tile),
-        ("energy.technology_nm", arch.energy.technology_nm, table.technology_nm),
-    )
-    for path, configured, tabled in pairs:
-        if configured != tabled:
-            return f"{path} is {configured}, the table's is {tabled}"
-    return ""
+    priced = price_chip(arch)
+    return priced.spec, priced.note
 
 
 def mvm_config(arch: ArchConfig) -> MvmConfig:

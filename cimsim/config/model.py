@@ -9,6 +9,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cimsim.config.costs import CostsConfig
 from cimsim.config.quantities import (
     Bytes,
     GigabytesPerSecond,
@@ -206,19 +207,6 @@ class DeviceConfig(_Section):
     """Distinct programmable conductances (None: exactly 2**cell_bits levels)."""
 
 
-class EnergyConfig(_Section):
-    table: str | None = None
-    """Name of a hwmodels preset whose published component tables price the actions (e.g.
-    isaac); used only while the architecture still matches it (see cimsim.config.hardware)."""
-    technology_nm: int = 32
-    """CMOS node of the model-based costs used without a matching table; 7..90 nm."""
-    adc_kind: Literal["sar", "flash"] = "sar"
-    """ADC architecture of the model-based costs."""
-    power_gating: Literal["none", "unused"] = "unused"
-    """Leakage: "unused" gates PEs that hold no weights and tiles with no work (their
-    leakage is not counted); "none" charges every component of the chip for the whole run."""
-
-
 class ArchConfig(_Section):
     name: str = Field(min_length=1)
     """Short name of the architecture."""
@@ -237,8 +225,8 @@ class ArchConfig(_Section):
     """One tile (all tiles are identical)."""
     precision: PrecisionConfig = PrecisionConfig()
     """Number formats."""
-    energy: EnergyConfig = EnergyConfig()
-    """How actions are priced into energy (and the chip's area and power)."""
+    costs: CostsConfig = CostsConfig()
+    """What each component costs: energy per action, area, leakage (cimsim.config.costs)."""
     device: DeviceConfig = DeviceConfig()
     """RRAM device non-idealities for functional runs (all off by default)."""
 
@@ -250,6 +238,13 @@ class ArchConfig(_Section):
                 "the chip section was replaced: the mesh size is noc.rows and noc.cols, and "
                 "the global buffer and DRAM are levels of the memory section (see "
                 "docs/architecture.md, 'The architecture file')"
+            )
+        if isinstance(data, dict) and "energy" in data:
+            raise ValueError(
+                "the energy section was replaced by costs: energy.technology_nm is "
+                "costs.technology (\"32 nm\"), energy.adc_kind and energy.power_gating are "
+                "costs.adc_kind and costs.power_gating, and the component table energy.table "
+                "named lives in costs.components of this file (docs/hardware-models.md)"
             )
         tile = data.get("tile") if isinstance(data, dict) else None
         if isinstance(tile, dict) and "buffer" in tile:

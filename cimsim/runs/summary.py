@@ -126,7 +126,7 @@ def _basics(
 
 def _powered_fractions(arch: ArchConfig, mapping: ChipMapping) -> tuple[float, float]:
     """Fractions of PEs and tiles that leak (all, or only those with work when gated)."""
-    if arch.energy.power_gating == "none":
+    if arch.costs.power_gating == "none":
         return 1.0, 1.0
     tiles = {g.tile for ps in mapping.copies.values() for p in ps for g in p.groups}
     tiles |= set(mapping.digital_tiles.values())

@@ -6,18 +6,20 @@ ASPLOS 2019, abstract). The derivation of each figure is in docs/hardware-models
 
 import pytest
 
+from cimsim.config.pricing import load_chip
 from hwmodels import chip
-from hwmodels.presets import load_preset
+
+_SIXTEEN_BITS = ["precision.weight_bits=16", "precision.activation_bits=16"]
 
 
 @pytest.fixture(scope="module")
 def isaac() -> chip.ChipSpec:
-    return load_preset("isaac")
+    return load_chip("isaac", _SIXTEEN_BITS)  # the paper counts 16-bit MACs
 
 
 @pytest.fixture(scope="module")
 def puma() -> chip.ChipSpec:
-    return load_preset("puma")
+    return load_chip("puma", [*_SIXTEEN_BITS, "noc.rows=6", "noc.cols=23"])  # 138 tiles
 
 
 def test_isaac_tile_power_and_area(isaac: chip.ChipSpec) -> None:
@@ -89,8 +91,8 @@ def test_puma_peak_throughput_as_derived(puma: chip.ChipSpec) -> None:
 
 @pytest.mark.parametrize(("name", "tiles"), [("compact_4x4", 16), ("compact_6x6", 36)])
 def test_compact_chips_are_neurosim_with_fewer_tiles(name: str, tiles: int) -> None:
-    reference = load_preset("neurosim")
-    compact = load_preset(name)
+    reference = load_chip("neurosim")
+    compact = load_chip(name)
     assert compact.tiles == tiles
     assert compact.pes_per_tile == 16 and compact.crossbars_per_pe == 16
     assert chip.tile_area_mm2(compact) == pytest.approx(chip.tile_area_mm2(reference))

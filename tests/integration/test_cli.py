@@ -101,7 +101,7 @@ def test_describe_prints_fields_with_units(capsys) -> None:
     assert main(["describe", "isaac"]) == 0
     text = capsys.readouterr().out
     assert "tile.crossbar.read_latency_ns" in text and "100" in text
-    assert main(["describe", "isaac", "--json", "--set", "tile.adc.bits=6"]) == 0
+    assert main(["describe", "tiny", "--json", "--set", "tile.adc.bits=6"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["tile"]["adc"]["bits"] == 6
     assert data["source"]
@@ -150,9 +150,27 @@ def test_describe_prints_area_power_and_peak(capsys) -> None:
     assert main(["describe", "isaac"]) == 0
     text = capsys.readouterr().out
     assert "area mm2" in text and "TOPS/W" in text
-    assert "component tables of hwmodels preset 'isaac'" in text
-    assert main(["describe", "isaac", "--set", "tile.adc.bits=6"]) == 0
-    assert "does not apply: tile.adc.bits is 6" in capsys.readouterr().out
+    assert "costs of isaac: 15 by table, 5 by model" in text
+    assert "adc                     table           8/pe" in text and "conversion 1.406 pJ" in text
+    assert main(["describe", "isaac", "--set", "tile.adc.bits=6"]) == 2
+    assert "tile.adc.bits = 8, the chip has 6" in capsys.readouterr().err
+    switch = ["--set", "tile.adc.bits=6", "--set", "costs.use=model"]
+    assert main(["describe", "isaac", *switch]) == 0
+    assert "component models at 32 nm" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["isaac", "puma", "neurosim", "tiny"])
+def test_describe_json_loads_back_as_an_architecture_file(
+    name: str, tmp_path: Path, capsys
+) -> None:
+    from cimsim.config import load_arch
+
+    assert main(["describe", name, "--json", "--set", "costs.components.router.count=1"]
+                if name == "isaac" else ["describe", name, "--json"]) == 0  # fmt: skip
+    path = tmp_path / "resolved.yaml"
+    path.write_text(capsys.readouterr().out, encoding="utf-8")  # JSON is YAML
+    expected = ["costs.components.router.count=1"] if name == "isaac" else []
+    assert load_arch(path) == load_arch(name, expected)
 
 
 def test_functional_run_writes_per_layer_errors(tmp_path: Path, capsys) -> None:
@@ -239,3 +257,16 @@ def test_a_timing_run_imports_neither_numba_nor_matplotlib_nor_dask(
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)  # fmt: skip
     assert done.stdout.strip().splitlines()[-1] == repr(loaded)
+
+
+def test_describe_shows_a_users_cost_table(tmp_path: Path, capsys) -> None:
+    import yaml
+
+    data = yaml.safe_load(Path("cimsim/config/presets/tiny.yaml").read_text(encoding="utf-8"))
+    data["costs"]["tables"] = ["ert.yaml"]
+    (tmp_path / "chip.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    ert = {"source": "test", "energy": {"adc": {"conversion": "2 pJ"}}}
+    (tmp_path / "ert.yaml").write_text(yaml.safe_dump(ert), encoding="utf-8")
+    assert main(["describe", str(tmp_path / "chip.yaml")]) == 0
+    text = capsys.readouterr().out
+    assert "ert.yaml" in text and "conversion 2 pJ" in text

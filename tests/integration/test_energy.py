@@ -24,10 +24,10 @@ def test_breakdowns_add_up_to_the_total(isaac_mlp) -> None:
 
 
 def test_adc_energy_is_conversions_times_the_table_entry(isaac_mlp) -> None:
+    from cimsim.config.pricing import load_chip
     from hwmodels.chip import action_energy_pj
-    from hwmodels.presets import load_preset
 
-    per_conversion = action_energy_pj(load_preset("isaac"))[("adc", "conversion")]
+    per_conversion = action_energy_pj(load_chip("isaac"))[("adc", "conversion")]
     s = isaac_mlp.summary
     assert s["energy_by_component_pj"]["adc"] == pytest.approx(
         s["adc_conversions"] * per_conversion
@@ -44,7 +44,7 @@ def test_more_adc_bits_cost_more_energy_per_inference() -> None:
 def test_power_gating_removes_the_leakage_of_unused_pes_and_tiles() -> None:
     graph = zoo.build("lenet5")
     gated = simulate(load_arch("tiny"), graph).summary
-    always = simulate(load_arch("tiny", ["energy.power_gating=none"]), graph).summary
+    always = simulate(load_arch("tiny", ["costs.power_gating=none"]), graph).summary
     assert gated["total_cycles"] == always["total_cycles"]
     assert gated["energy_dynamic_pj"] == pytest.approx(always["energy_dynamic_pj"])
     assert 0 < gated["energy_leakage_pj"] < always["energy_leakage_pj"]
@@ -53,13 +53,14 @@ def test_power_gating_removes_the_leakage_of_unused_pes_and_tiles() -> None:
 @pytest.mark.parametrize(
     ("override", "fragment"),
     [
-        ("energy.technology_nm=5", "energy.technology_nm: unsupported technology node 5 nm"),
+        ("costs.technology=5 nm", "costs.technology: unsupported technology node 5 nm"),
         ("tile.adc.sample_rate=200 GS/s", "tile.adc.sample_rate"),
-        ("energy.table=nochip", "energy.table"),
+        ("costs.use=tables", "costs.use"),
+        ("energy.table=isaac", "no field 'energy'"),
     ],
 )
-def test_impossible_energy_settings_name_the_field(override: str, fragment: str) -> None:
+def test_impossible_cost_settings_name_the_field_at_load(override: str, fragment: str) -> None:
     from cimsim.errors import ConfigError
 
     with pytest.raises(ConfigError, match=fragment):
-        simulate(load_arch("isaac", [override]), zoo.build("mlp"))
+        load_arch("isaac", ["costs.use=model", override])

@@ -37,7 +37,7 @@ def test_a_results_folder_reruns_to_the_same_summary_byte_for_byte(
 
 @pytest.mark.parametrize("preset", ["isaac", "tiny", "compact_4x4"])
 def test_describe_json_loads_back_as_the_same_architecture(preset, tmp_path, capsys) -> None:
-    overrides = ["memory.dram.routers=[[0, 0], [1, 1]]", "tile.adc.bits=6"]
+    overrides = ["memory.dram.routers=[[0, 0], [1, 1]]", "tile.adc.bits=6", "costs.use=model"]
     argv = ["describe", preset, "--json"] + [f"--set={o}" for o in overrides]
     assert main(argv) == 0
     written = tmp_path / "mine.json"

@@ -30,7 +30,8 @@ def test_isaac_preset_matches_table_one() -> None:
 
 
 def test_override_changes_the_field() -> None:
-    arch = load_arch("isaac", ["tile.adc.bits=6", "tile.crossbar.read_latency=50 ns"])
+    changes = ["tile.adc.bits=6", "tile.crossbar.read_latency=50 ns", "costs.use=model"]
+    arch = load_arch("isaac", changes)
     assert arch.tile.adc.bits == 6
     assert arch.tile.crossbar.read_latency_ns == 50.0
 
@@ -99,12 +100,14 @@ def test_wrong_field_in_file_names_file_and_path(tmp_path: Path) -> None:
 
 
 def test_unit_carrying_names_override_with_bare_numbers_in_their_unit() -> None:
-    arch = load_arch("isaac", ["tile.crossbar.read_latency_ns=20", "clock.frequency_ghz=1"])
+    changes = ["tile.crossbar.read_latency_ns=20", "clock.frequency_ghz=1", "costs.use=model"]
+    arch = load_arch("isaac", changes)
     assert arch.tile.crossbar.read_latency_ns == 20.0
     assert arch.clock.frequency_ghz == 1.0
     assert (
-        load_arch("isaac", ["memory.tile_buffer.size_bytes=32768"])
+        load_arch("isaac", ["memory.tile_buffer.size_bytes=32768", "costs.use=model"])
         .memory_level("tile_buffer")
         .size_bytes
         == 32768
     )
+    assert load_arch("tiny", ["costs.technology_nm=22"]).costs.technology_nm == 22

@@ -4,16 +4,16 @@ from dataclasses import replace
 
 import pytest
 
+from cimsim.config.pricing import load_chip
 from hwmodels import chip
 from hwmodels.converters import AdcParams
 from hwmodels.converters.cost import adc_cost
 from hwmodels.errors import HwModelError
-from hwmodels.presets import load_preset
 
 
 @pytest.fixture(scope="module")
 def isaac() -> chip.ChipSpec:
-    return load_preset("isaac")
+    return load_chip("isaac", ["precision.weight_bits=16", "precision.activation_bits=16"])
 
 
 def test_price_actions_is_counts_times_energy(isaac: chip.ChipSpec) -> None:
@@ -85,7 +85,7 @@ def test_spec_validation(isaac: chip.ChipSpec) -> None:
 
 
 def test_more_adc_bits_cost_more_chip_energy() -> None:
-    spec = load_preset("neurosim")
+    spec = load_chip("neurosim")
     base = chip.action_energy_pj(spec)[("adc", "conversion")]
     assert base > 0
     area = chip.area_breakdown_mm2(spec)["adc"]

@@ -31,7 +31,7 @@ def test_linear_with_ragged_last_column_tile() -> None:
 
 
 def test_one_bit_cells_take_eight_columns_per_weight() -> None:
-    hw = hardware_params(load_arch("isaac", ["tile.crossbar.cell_bits=1"]))
+    hw = hardware_params(load_arch("isaac", ["tile.crossbar.cell_bits=1", "costs.use=model"]))
     tiling = tile_layer(_one_layer(Linear(64), (128,)), hw.crossbar, 8)
     assert tiling.slices == 8
     assert tiling.col_tiles == 4  # 16 weights per crossbar

@@ -229,3 +229,13 @@ def test_weight_reuse_modes_are_an_axis(tmp_path: Path) -> None:
 def test_example_sweep_files_resolve(example: Path) -> None:
     points = resolve_points(load_sweep(example), example)
     assert len({p.key for p in points}) == len(points) > 1
+
+
+def test_sweeping_a_field_a_table_assumes_needs_one_explicit_step(tmp_path: Path) -> None:
+    base = "arch: isaac\nworkload: mlp\ngrid:\n  tile.adc.bits: [6, 8]\n"
+    message = _error(tmp_path, base)
+    assert "point 0 (tile.adc.bits=6)" in message and "the chip has 6" in message
+    assert "--set costs.use=model" in message
+    points = _points(tmp_path, "set: {costs.use: model}\n" + base, "priced.yaml")
+    assert [p.arch.tile.adc.bits for p in points] == [6, 8]
+    assert all(p.arch.costs.by_model for p in points)
