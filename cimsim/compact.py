@@ -161,6 +161,8 @@ class _EventParts:
         self._arch, self._hw, self._sink = arch, hw, sink
         self._engine = Engine(hw.clock_ghz, seed)
         self._chip: Chip | None = None
+        self._pe_free_cycles: dict[str, int] = {}
+        """When each traced PE finished its last task so far (its next wait starts there)."""
 
     @property
     def events(self) -> int:
@@ -182,11 +184,13 @@ class _EventParts:
             engine, self._chip, program, mapping, info, self._arch.precision.activation_bits
         )
         start, loaded = engine.now_cycles, []
-        engine.process(_load_then_run(engine, WeightLoader(self._chip), mapping, sizes, runner,
-                                      loaded))  # fmt: skip
+        loader = WeightLoader(self._chip)
+        engine.process(_load_then_run(engine, loader, mapping, sizes, runner, loaded,
+                                      self._pe_free_cycles))  # fmt: skip
         end = engine.run()
         if any(not event.triggered for event in runner.done):
             raise RuntimeError(f"part {part.index}: tasks never ran (a dependency cycle)")
+        self._pe_free_cycles.update(runner.pe_free_cycles)
         return PartRun(start, loaded[0], end, runner.layer_start_cycles,
                        runner.layer_end_cycles)  # fmt: skip
 
@@ -230,9 +234,10 @@ def _load_then_run(
     sizes: dict[str, int],
     runner: ProgramRunner,
     loaded: list[int],
+    pe_free_cycles: dict[str, int],
 ) -> Process:
     """Program the part's weights, note when that finished, then start its Program."""
-    yield from loader.load(mapping, sizes)
+    yield from loader.load(mapping, sizes, pe_free_cycles)
     loaded.append(engine.now_cycles)
     runner.start()
 

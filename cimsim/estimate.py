@@ -27,6 +27,7 @@ import numpy as np
 from cimsim.components.accounting import (
     count_access,
     count_digital,
+    count_injected,
     count_message,
     count_mvms,
     count_pe_busy,
@@ -105,6 +106,7 @@ class _Timer:
         if src == dst or size <= 0:
             return 0
         links = xy_route(src, dst, self._cols)
+        count_injected(self._sink, layer, size)
         count_message(self._sink, layer, size, len(links), self._hw.noc.flit_bytes)
         cycles = message_cycles(self._hw.noc, size, len(links), self._hw.clock_ghz)
         for a, b in links:

@@ -314,6 +314,7 @@ def _summary(
             t for t, peak in sink.buffer_peaks().items() if peak > arch.tile.buffer.size_bytes
         ),
         "bytes": bytes_per_level(sink),
+        "noc_injected_bytes": sink.total("noc", "injected_byte"),
         "noc_hops_per_byte": _ratio(sink.total("noc", "byte_hop"), sink.total("noc", "byte")),
         "adc_conversions": sink.total("adc", "conversion"),
         "crossbar_reads": sink.total("crossbar", "read"),

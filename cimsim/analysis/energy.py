@@ -186,10 +186,13 @@ INTERVALS_OF: Mapping[str, tuple[str, str]] = MappingProxyType(
         "tile_buffer": ("buffer_access", ".buffer"),
         "global_buffer": ("component", "global_buffer"),
         "dram": ("component", "dram"),
-        "rram": ("kind", "weight_write"),
+        "rram": ("kind", "program"),
     }
 )
 """Priced component -> the interval records its energy is spread over (within a layer)."""
+
+_TIMED_KINDS = ("mvm", "digital", "program")
+"""Interval kinds whose energy is spread by duration (the others carry bytes)."""
 
 
 def interval_energy_pj(
@@ -198,8 +201,9 @@ def interval_energy_pj(
     """Dynamic energy of every interval record, pJ.
 
     Each (layer, component) energy is spread over that layer's records of the matching
-    kind (MVM, vector unit, NoC message, buffer or DRAM access), in proportion to their
-    duration for compute and to their bytes for transfers. A (layer, component) with no
+    kind (MVM, vector unit, RRAM programming, NoC message, buffer or DRAM access), in
+    proportion to their duration for compute and programming and to their bytes for
+    transfers. A (layer, component) with no
     matching records (a level the trace did not record) stays out of the trace: with
     ``--trace full`` every priced action has records, so the column sums to the dynamic
     energy of the run.
@@ -221,7 +225,8 @@ def interval_energy_pj(
             else:  # reads and writes of the tile buffers
                 on_buffer = np.char.endswith(component.astype(str), value)
                 mask = in_layer & on_buffer & ((kind == "read") | (kind == "write"))
-            weights = (duration if field == "kind" and value in ("mvm", "digital") else size)[mask]
+            timed = field == "kind" and value in _TIMED_KINDS
+            weights = (duration if timed else size)[mask]
             total = weights.sum()
             if total > 0:
                 energy[mask] += pj * weights / total

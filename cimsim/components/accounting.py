@@ -38,10 +38,15 @@ def count_access(sink: TraceSink, layer: str, kind: str, size_bytes: int, write:
     sink.count(layer, kind, "write_byte" if write else "read_byte", size_bytes)
 
 
-def count_message(sink: TraceSink, layer: str, size_bytes: int, hops: int, flit_bytes: int) -> None:
-    """A NoC message injected and delivered over ``hops`` links."""
-    flits = flits_for_bytes(size_bytes, flit_bytes)
+def count_injected(sink: TraceSink, layer: str, size_bytes: int) -> None:
+    """A NoC message leaving its source (counted there, apart from its delivery, so that
+    bytes sent and bytes received are two counts: ``cimsim.analysis.invariants``)."""
     sink.count(layer, "noc", "injected_byte", size_bytes)
+
+
+def count_message(sink: TraceSink, layer: str, size_bytes: int, hops: int, flit_bytes: int) -> None:
+    """A NoC message delivered at its destination over ``hops`` links."""
+    flits = flits_for_bytes(size_bytes, flit_bytes)
     sink.count(layer, "noc", "message", 1)
     sink.count(layer, "noc", "byte", size_bytes)
     sink.count(layer, "noc", "byte_hop", size_bytes * hops)

@@ -58,17 +58,22 @@ class ProgramRunner:
         self.done = [engine.event() for _ in program.tasks]
         self.layer_start_cycles: dict[str, int] = {}
         self.layer_end_cycles: dict[str, int] = {}
+        self.pe_free_cycles: dict[str, int] = {}
+        """When each traced PE finished its last task (a compact run's next part starts the
+        PE's wait for its new weights there, so its track has no gap)."""
 
     def start(self) -> None:
-        """Create one process per layer copy (in the Program's deterministic order)."""
+        """Create one process per layer copy (in the Program's deterministic order); their
+        PEs are free from now on (cycle 0, or when a compact run's part has its weights)."""
+        now = self._engine.now_cycles
         for (layer, copy), queue in self._program.queues.items():
-            self._engine.process(self._run_queue(layer, copy, queue))
+            self._engine.process(self._run_queue(layer, copy, queue, now))
 
-    def _run_queue(self, layer: str, copy: int, queue: tuple[int, ...]) -> Process:
+    def _run_queue(self, layer: str, copy: int, queue: tuple[int, ...], free_since: int) -> Process:
+        """Run a copy's tasks in order; ``free_since``: when its PEs became free."""
         is_mvm = self._info.by_name[layer].is_mvm
         pes = pe_names(self._mapping.copies[layer][copy]) if is_mvm else ()
         tracks = pes if self._chip.sink.records_compute else ()  # PE tracks, when tracing
-        free_since = 0  # when this copy's PEs last became free
         for task_id in queue:
             task, data = self._program.tasks[task_id], self._plan[task_id]
             pending = [self.done[d] for d in task.deps if not self.done[d].triggered]
@@ -90,6 +95,8 @@ class ProgramRunner:
             else:
                 yield from self._compute_digital(layer, data)
             free_since = self._engine.now_cycles
+            for track in tracks:
+                self.pe_free_cycles[track] = free_since
             if data.freed_bytes:
                 self._chip.sink.buffer_level(data.home_tile, free_since, -data.freed_bytes)
             self._engine.process(self._deliver(task, data))

@@ -9,7 +9,7 @@ granularity: a message waits while any link of its path carries another message.
 
 from dataclasses import dataclass
 
-from cimsim.components.accounting import count_message, link_name
+from cimsim.components.accounting import count_injected, count_message, link_name
 from cimsim.config.hardware import HardwareParams
 from cimsim.engine import Engine, Port, Process
 from cimsim.mapper.transfers import message_cycles
@@ -88,6 +88,7 @@ class MeshNoc:
         if cycles is None:
             cycles = message_cycles(self._noc, size_bytes, hops, self._engine.clock_ghz)
             self._cycles[(size_bytes, hops)] = cycles
+        count_injected(self._sink, layer, size_bytes)
         for port in route.ports:
             yield port.acquire()
         yield self._engine.timeout(cycles)

@@ -7,8 +7,10 @@ concurrently, and the copy is programmed once they have all arrived.
 
 Counted (sink kind "rram"): ``cell_write`` = cells that hold weights (bit slices included),
 ``row_write`` = crossbar rows written; plus DRAM read bytes and NoC bytes as usual. Traced
-per PE: idle with cause ``weights`` from the start of the load until its bytes arrive, then
-a ``program`` interval.
+per PE: idle with cause ``weights`` from when the PE was last free (its last task in an
+earlier part, or the start of the run) until its bytes arrive, a ``program`` interval, and
+idle with cause ``weights`` again until every copy of the part is programmed: the PE's
+track has no gap and no overlap.
 """
 
 from collections.abc import Mapping
@@ -30,28 +32,54 @@ class WeightLoader:
         self._chip = chip
         self._write = write
 
-    def load(self, mapping: ChipMapping, weight_bytes: Mapping[str, int]) -> Process:
-        """Load every crossbar layer of ``mapping``; ``weight_bytes``: one copy, per layer."""
+    def load(
+        self,
+        mapping: ChipMapping,
+        weight_bytes: Mapping[str, int],
+        pe_free_cycles: Mapping[str, int] | None = None,
+    ) -> Process:
+        """Load every crossbar layer of ``mapping``; ``weight_bytes``: one copy, per layer.
+        ``pe_free_cycles``: when each PE finished its last task of an earlier part (a PE
+        not named was free from cycle 0); its wait for these weights starts there."""
         engine = self._chip.engine
         start = engine.now_cycles
         loads = plan_weight_loads(mapping, weight_bytes, self._chip.hw.clock_ghz, self._write)
+        programmed: dict[str, tuple[str, int]] = {}  # PE track -> (layer, programmed cycle)
+        free = pe_free_cycles or {}
         layers = [
-            engine.process(self._load_layer(load, mapping.input_tile, start)) for load in loads
+            engine.process(self._load_layer(load, mapping.input_tile, free, programmed))
+            for load in loads
         ]
         if layers:
             yield engine.all_of(layers)
-        self._chip.sink.interval(start, engine.now_cycles, "weights", "weight_load", "")
+        now = engine.now_cycles
+        for track, (layer, done) in programmed.items():
+            self._chip.sink.interval(done, now, track, "idle", layer, cause=Cause.WEIGHTS)
+        self._chip.sink.interval(start, now, "weights", "weight_load", "")
 
-    def _load_layer(self, load: LayerLoad, dram_tile: int, since: int) -> Process:
+    def _load_layer(
+        self,
+        load: LayerLoad,
+        dram_tile: int,
+        free: Mapping[str, int],
+        programmed: dict[str, tuple[str, int]],
+    ) -> Process:
         chip = self._chip
         yield from chip.dram.access(load.layer, load.dram_bytes, write=False)
         copies = [
-            chip.engine.process(self._program_copy(load, copy, dram_tile, since))
+            chip.engine.process(self._program_copy(load, copy, dram_tile, free, programmed))
             for copy in load.copies
         ]
         yield chip.engine.all_of(copies)
 
-    def _program_copy(self, load: LayerLoad, copy: CopyLoad, dram_tile: int, since: int) -> Process:
+    def _program_copy(
+        self,
+        load: LayerLoad,
+        copy: CopyLoad,
+        dram_tile: int,
+        free: Mapping[str, int],
+        programmed: dict[str, tuple[str, int]],
+    ) -> Process:
         chip, name = self._chip, load.layer
         sends = [
             chip.engine.process(chip.noc.send(name, dram_tile, tile, size))
@@ -62,6 +90,9 @@ class WeightLoader:
         yield chip.engine.timeout(copy.program_cycles)
         chip.sink.count(name, "rram", "cell_write", load.cell_writes)
         chip.sink.count(name, "rram", "row_write", load.row_writes)
+        end = start + copy.program_cycles
         for track in pe_names(copy.placement):
+            since = free.get(track, 0)
             chip.sink.interval(since, start, track, "idle", name, cause=Cause.WEIGHTS)
-            chip.sink.interval(start, start + copy.program_cycles, track, "program", name)
+            chip.sink.interval(start, end, track, "program", name)
+            programmed[track] = (name, end)
