@@ -33,8 +33,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from hwmodels.chip import ChipSpec, ComponentSpec, default_peak_rate_per_ns
 from hwmodels.converters import AdcParams, DacParams
 from hwmodels.converters.cost import adc_cost, check_adc_speed, dac_cost, sample_hold_cost
@@ -54,10 +52,7 @@ from hwmodels.memory.sram import buffer_cost
 from hwmodels.noc import NocParams
 from hwmodels.noc.cost import LinkParams, RouterParams, link_cost, router_cost
 from hwmodels.technology import technology
-
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when PyYAML was built with it: 9x faster than the pure-Python one on
-the isaac preset (measured, 1.6 ms against 13.7 ms); the one loader for all YAML files."""
+from hwmodels.yaml_io import load_yaml
 
 PRESET_NAMES: tuple[str, ...] = ("isaac", "puma", "neurosim", "compact_4x4", "compact_6x6")
 """Presets shipped in hwmodels/presets/."""
@@ -354,7 +349,7 @@ def _read_preset_data(name: str) -> dict[str, Any]:
     if name not in PRESET_NAMES:
         raise HwModelError("preset", f"unknown preset {name!r}; known: {', '.join(PRESET_NAMES)}")
     text = resources.files("hwmodels").joinpath("presets", f"{name}.yaml").read_text("utf-8")
-    return yaml.load(text, Loader=YAML_LOADER)
+    return load_yaml(text)
 
 
 def load_preset(name: str) -> ChipSpec:
@@ -365,5 +360,5 @@ def load_preset(name: str) -> ChipSpec:
 def load_chip_spec(path: str | Path) -> ChipSpec:
     """The ChipSpec described by the YAML file at ``path``."""
     path = Path(path)
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+    data = load_yaml(path.read_text(encoding="utf-8"))
     return chip_spec_from_dict(data, path.name)

@@ -12,9 +12,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from cimsim.config.hardware import chip_spec, hardware_params
 from cimsim.config.model import ArchConfig
-from cimsim.errors import ConfigError
-from hwmodels.presets import YAML_LOADER
+from cimsim.errors import ConfigError, brief
+from hwmodels.yaml_io import load_yaml
 
 
 def preset_names() -> tuple[str, ...]:
@@ -55,7 +56,7 @@ def _read_raw(spec: str | Path) -> tuple[str, dict[str, Any]]:
 def parse_yaml_mapping(text: str, origin: str, expected: str) -> dict[str, Any]:
     """YAML text that must hold a mapping; ConfigError names ``origin``, line and column."""
     try:
-        raw = yaml.load(text, Loader=YAML_LOADER)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -86,7 +87,7 @@ def apply_override(raw: Mapping[str, Any], override: str, origin: str) -> dict[s
     if not sep or not all(keys):
         raise ConfigError(f"--set {override!r}: expected KEY.PATH=VALUE, e.g. tile.adc.bits=6")
     try:
-        value = yaml.load(text, Loader=YAML_LOADER)
+        value = load_yaml(text)
     except yaml.YAMLError:
         value = text
     keys, unit = _canonical_path(keys, override)
@@ -146,27 +147,42 @@ def _deep_copy(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def validate_arch(raw: Mapping[str, Any], origin: str) -> ArchConfig:
-    """Validate a raw mapping into an ArchConfig; errors name ``origin`` and the field path."""
+    """Validate a raw mapping into an ArchConfig that the component models can also build
+    and price (so every command refuses the same files); errors name ``origin`` and the
+    field path."""
     try:
-        return ArchConfig.model_validate(raw)
+        arch = ArchConfig.model_validate(raw)
     except ValidationError as exc:
         unknown = "unknown field (check the spelling; `cimsim describe` lists the fields)"
         raise ConfigError(describe_validation_error(exc, origin, unknown)) from None
+    try:
+        chip_spec(arch, hardware_params(arch))
+    except ConfigError as exc:
+        raise ConfigError(f"{origin}: {str(exc).removeprefix(f'{arch.name}: ')}") from None
+    return arch
 
 
 def describe_validation_error(
     exc: ValidationError, origin: str, unknown_field: str, noun: str = "field"
 ) -> str:
-    """One line per pydantic error: ``origin: field.path: what is wrong (got value)``."""
+    """One line per pydantic error: ``origin: field.path: what is wrong (got value)``; the
+    value shown is cut short (``errors.brief``) and at most ``MAX_ERROR_LINES`` are listed."""
     lines = []
-    for error in exc.errors():
-        field = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    errors = exc.errors(include_url=False)
+    for error in errors[:MAX_ERROR_LINES]:
+        field = ".".join(brief(part, 40).strip("'") for part in error["loc"]) or "(top level)"
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = unknown_field
         elif error["type"] == "missing":
             message = f"required {noun} is missing"
-        got = error.get("input")
-        shown = "" if error["type"] in ("missing",) or isinstance(got, dict) else f" (got {got!r})"
-        lines.append(f"{origin}: {field}: {message}{shown}")
+        got = brief(error.get("input"))
+        omit = error["type"] == "missing" or isinstance(error.get("input"), dict) or got in message
+        lines.append(f"{origin}: {field}: {message}{'' if omit else f' (got {got})'}")
+    if len(errors) > MAX_ERROR_LINES:
+        lines.append(f"{origin}: ... and {len(errors) - MAX_ERROR_LINES} more errors")
     return "\n".join(lines)
+
+
+MAX_ERROR_LINES = 10
+"""Most validation errors one message lists."""

@@ -2,12 +2,13 @@
 
 Files use unit strings under short keys (``read_latency: 100 ns``); the validated model
 stores numbers under names that carry the unit (``read_latency_ns``). Every field has a
-docstring (meaning, unit, range); ``cimsim describe`` prints them.
+docstring (meaning, unit, range); ``cimsim describe`` prints them. Integers are strict (a
+``true`` or ``6.5`` is refused, not read as 1 or 6), every number is finite and bounded.
 """
 
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
 
 from cimsim.config.quantities import (
     Bytes,
@@ -17,11 +18,21 @@ from cimsim.config.quantities import (
     Nanoseconds,
     PositiveNanoseconds,
 )
+from hwmodels.technology import SUPPORTED_NODES_NM
+
+Int = Annotated[int, Strict()]
+"""An integer written as one: not a bool, float or string."""
+Real = Annotated[float, Strict()]
+"""A number written as one (an integer or a decimal): not a bool or string."""
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        use_attribute_docstrings=True,
+        allow_inf_nan=False,
     )
 
 
@@ -36,9 +47,9 @@ class ClockConfig(_Section):
 
 
 class MeshConfig(_Section):
-    rows: int = Field(ge=1, le=256)
+    rows: Int = Field(ge=1, le=256)
     """Tile rows of the 2-D mesh."""
-    cols: int = Field(ge=1, le=256)
+    cols: Int = Field(ge=1, le=256)
     """Tile columns of the 2-D mesh."""
 
 
@@ -49,7 +60,7 @@ class GlobalBufferConfig(_Section):
     """Port bandwidth of the global buffer."""
     access_latency_ns: Nanoseconds = Field(alias="access_latency")
     """Latency of the first word of an access."""
-    router: tuple[int, int] = (0, 0)
+    router: tuple[Int, Int] = (0, 0)
     """Mesh position (row, col) of the router the global buffer and DRAM hang off."""
 
 
@@ -85,11 +96,11 @@ class NocConfig(_Section):
 
 
 class CrossbarConfig(_Section):
-    rows: int = Field(ge=1, le=4096)
+    rows: Int = Field(ge=1, le=4096)
     """Word lines driven in parallel."""
-    cols: int = Field(ge=1, le=4096)
+    cols: Int = Field(ge=1, le=4096)
     """Bit lines read in parallel."""
-    cell_bits: int = Field(ge=1, le=8)
+    cell_bits: Int = Field(ge=1, le=8)
     """Bits per RRAM cell."""
     read_latency_ns: PositiveNanoseconds = Field(alias="read_latency")
     """One analog read of all columns (drive, settle, sample-and-hold)."""
@@ -99,30 +110,30 @@ class CrossbarConfig(_Section):
 
 
 class DacConfig(_Section):
-    bits: int = Field(ge=1, le=8)
+    bits: Int = Field(ge=1, le=8)
     """Input bits applied per bit-serial step."""
     input_encoding: Literal["twos_complement", "offset"] = "twos_complement"
     """Signed inputs: two's complement (the sign bit a step of its own) or offset by 128."""
 
 
 class AdcConfig(_Section):
-    bits: int = Field(ge=1, le=16)
+    bits: Int = Field(ge=1, le=16)
     """ADC resolution."""
-    per_pe: int = Field(ge=1, le=65536)
+    per_pe: Int = Field(ge=1, le=65536)
     """ADCs shared by the columns of all crossbars of one PE (the PE's ADC bank)."""
     sample_rate_gsps: GigasamplesPerSecond = Field(alias="sample_rate")
     """Conversions per second of one ADC."""
-    shared_by_pes: int = Field(default=1, ge=1, le=1024)
+    shared_by_pes: Int = Field(default=1, ge=1, le=1024)
     """PEs that share one ADC bank of shared_by_pes x per_pe ADCs, one PE's MVM at a time."""
     mode: Literal["ideal", "clip", "uniform", "isaac_flip"] = "clip"
     """Functional ADC model: ideal, clip to bits, uniform quantisation of full_scale, or
     ISAAC's flipped-weight encoding (lossless 8 bits for 128 rows of 2-bit cells)."""
-    full_scale: float | None = Field(default=None, gt=0)
+    full_scale: Real | None = Field(default=None, gt=0, le=1e12)
     """Analog sum mapped to the top ADC code in 'uniform' mode (None: the largest possible)."""
 
 
 class PeConfig(_Section):
-    crossbars: int = Field(ge=1, le=1024)
+    crossbars: Int = Field(ge=1, le=1024)
     """Crossbars in one processing element; they share its ADC bank."""
 
 
@@ -136,12 +147,12 @@ class TileBufferConfig(_Section):
 
 
 class DigitalConfig(_Section):
-    lanes: int = Field(ge=1, le=65536)
+    lanes: Int = Field(ge=1, le=65536)
     """Element operations per cycle of the tile's digital vector unit (pool, add, act)."""
 
 
 class TileConfig(_Section):
-    pes: int = Field(ge=1, le=1024)
+    pes: Int = Field(ge=1, le=1024)
     """Processing elements (ISAAC: IMAs) per tile."""
     pe: PeConfig
     """One processing element."""
@@ -178,24 +189,24 @@ class TileConfig(_Section):
 
 
 class PrecisionConfig(_Section):
-    weight_bits: int = Field(default=8, ge=1, le=16)
+    weight_bits: Int = Field(default=8, ge=1, le=16)
     """Bits per weight (INT8 by default), sliced over cells of ``cell_bits``."""
-    activation_bits: int = Field(default=8, ge=1, le=16)
+    activation_bits: Int = Field(default=8, ge=1, le=16)
     """Bits per input activation, streamed through the DACs."""
-    psum_bits: int = Field(default=24, ge=8, le=64)
+    psum_bits: Int = Field(default=24, ge=8, le=64)
     """Width of a partial sum sent between PEs/tiles for accumulation."""
 
 
 class DeviceConfig(_Section):
-    variation_sigma: float = Field(default=0.0, ge=0.0, le=2.0)
+    variation_sigma: Real = Field(default=0.0, ge=0.0, le=2.0)
     """Relative sigma of programmed conductance (functional runs; 0 = ideal)."""
     variation_model: Literal["lognormal", "gaussian"] = "lognormal"
     """Shape of the conductance variation."""
-    stuck_off_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    stuck_off_rate: Real = Field(default=0.0, ge=0.0, le=1.0)
     """Fraction of cells stuck at the lowest conductance."""
-    stuck_on_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    stuck_on_rate: Real = Field(default=0.0, ge=0.0, le=1.0)
     """Fraction of cells stuck at the highest conductance."""
-    conductance_levels: int | None = Field(default=None, ge=2, le=65536)
+    conductance_levels: Int | None = Field(default=None, ge=2, le=65536)
     """Distinct programmable conductances (None: exactly 2**cell_bits levels)."""
 
 
@@ -203,7 +214,7 @@ class EnergyConfig(_Section):
     table: str | None = None
     """Name of a hwmodels preset whose published component tables price the actions (e.g.
     isaac); used only while the architecture still matches it (see cimsim.config.hardware)."""
-    technology_nm: int = 32
+    technology_nm: Int = 32
     """CMOS node of the model-based costs used without a matching table; 7..90 nm."""
     adc_kind: Literal["sar", "flash"] = "sar"
     """ADC architecture of the model-based costs."""
@@ -214,6 +225,14 @@ class EnergyConfig(_Section):
     power_gating: Literal["none", "unused"] = "unused"
     """Leakage: "unused" gates PEs that hold no weights and tiles with no work (their
     leakage is not counted); "none" charges every component of the chip for the whole run."""
+
+    @field_validator("technology_nm")
+    @classmethod
+    def _known_node(cls, node_nm: int) -> int:
+        if node_nm not in SUPPORTED_NODES_NM:
+            supported = ", ".join(str(node) for node in SUPPORTED_NODES_NM)
+            raise ValueError(f"unsupported technology node {node_nm} nm; supported: {supported}")
+        return node_nm
 
 
 class ArchConfig(_Section):
