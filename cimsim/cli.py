@@ -17,6 +17,7 @@ from cimsim import __version__
 from cimsim.analysis.rundir import open_run
 from cimsim.config import load_arch, preset_names
 from cimsim.errors import CimsimError
+from cimsim.limits import MAX_FUNCTIONAL_BATCH, check_integer
 from cimsim.mapper import DUPLICATIONS, PLACEMENTS
 from cimsim.report import (
     describe_arch_text,
@@ -269,6 +270,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     if (args.trace != "off" or args.plots) and args.out is None:
         raise CimsimError("--trace and --plots need --out DIR to write into")
+    if args.functional:  # refused before the timing run, not after it
+        check_integer("--functional-batch", args.functional_batch, 1, MAX_FUNCTIONAL_BATCH)
     arch = load_arch(args.arch, args.set)
     graph, weights = load_workload_with_weights(args.workload, parse_input_shapes(args.input_shape))
     spill = None if args.out is None else args.out / ".trace.partial.parquet"

@@ -32,6 +32,7 @@ from cimsim.config.model import ArchConfig
 from cimsim.engine import Engine, Process
 from cimsim.errors import CimsimError, ConfigError
 from cimsim.estimate import estimate, estimate_weight_loads
+from cimsim.limits import check_run_settings, check_work
 from cimsim.mapper import ChipMapping, CopyPlacement, map_network, tile_layer
 from cimsim.mapper.weight_loads import plan_weight_loads
 from cimsim.program import Program
@@ -101,8 +102,7 @@ def run_weight_reuse(
     whole (use pipelined, layer_by_layer or cross_layer).
     """
     mode = check_mode(mode)
-    if batch < 1:
-        raise ConfigError(f"--batch must be at least 1, got {batch}")
+    check_run_settings(batch, seed)
     if mode == "HT" and batch < 2:
         raise CimsimError(
             "weight_reuse mode HT pipelines the layers of a part across the batch and needs "
@@ -111,6 +111,7 @@ def run_weight_reuse(
     if timing == "estimate" and TraceLevel(trace) is not TraceLevel.OFF:
         raise ConfigError("--mode estimate records no trace; use --trace off")
     info, hw, level = prepare(arch, graph, trace)
+    check_work(info, batch)
     split = split_oversized_layers(graph, info, arch, hw)
     if split is not graph:
         graph, info = split, analyze(split)

@@ -16,7 +16,11 @@ def brief(value: object, limit: int = BRIEF_CHARS) -> str:
     shorter = reprlib.Repr()
     shorter.maxlevel, shorter.maxstring, shorter.maxlong, shorter.maxother = 3, 60, 40, 60
     shorter.maxdict = shorter.maxlist = shorter.maxtuple = shorter.maxset = 6
-    text = shorter.repr(value)
+    return cut(shorter.repr(value), limit)
+
+
+def cut(text: str, limit: int = BRIEF_CHARS) -> str:
+    """``text``, cut to ``limit`` characters (the end shown as "...")."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

@@ -20,9 +20,10 @@ from cimsim.components.executor import ProgramRunner
 from cimsim.config.hardware import HardwareParams, chip_spec, hardware_params
 from cimsim.config.model import ArchConfig
 from cimsim.engine import Engine, collector_paused
-from cimsim.errors import ConfigError, WorkloadInputError
+from cimsim.errors import ConfigError, WorkloadInputError, brief
 from cimsim.estimate import estimate
 from cimsim.functional import LayerParams, run_functional
+from cimsim.limits import check_run_settings, check_work
 from cimsim.mapper import ChipMapping, map_network
 from cimsim.program import Program
 from cimsim.scheduler import get_scheduler
@@ -112,16 +113,16 @@ def simulate(
     network in parts, ``reuse_mode`` RP, LL or HT (cimsim.compact).
     """
     if mode not in MODES:
-        raise ConfigError(f"--mode {mode!r}: choices are {', '.join(MODES)}")
+        raise ConfigError(f"--mode {brief(mode)}: choices are {', '.join(MODES)}")
+    check_run_settings(batch, seed, extra_pes)
     if scheduler == WEIGHT_REUSE:
         from cimsim.compact import run_weight_reuse  # compact builds on this module
 
         return run_weight_reuse(arch, graph, batch, reuse_mode, duplication, seed, trace,
                                 placement, mode, spill_path)  # fmt: skip
-    if batch < 1:
-        raise ConfigError(f"--batch must be at least 1, got {batch}")
     schedule = get_scheduler(scheduler)
     info, hw, level = prepare(arch, graph, trace)
+    check_work(info, batch)
     mapping = map_network(info, arch, hw, duplication, placement, extra_pes)
     program = schedule(info, mapping, arch, batch)
     log.info(
@@ -162,7 +163,7 @@ def prepare(
         level = TraceLevel(trace)
     except ValueError:
         choices = ", ".join(t.value for t in TraceLevel)
-        raise ConfigError(f"--trace {trace!r}: choices are {choices}") from None
+        raise ConfigError(f"--trace {brief(trace)}: choices are {choices}") from None
     try:
         info = analyze(graph)
         hw = hardware_params(arch)

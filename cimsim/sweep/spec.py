@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from cimsim.config import ArchConfig, apply_override, load_arch
 from cimsim.config.loader import describe_validation_error, parse_yaml_mapping
-from cimsim.errors import CimsimError, ConfigError
+from cimsim.errors import CimsimError, ConfigError, brief, cut
+from cimsim.limits import MAX_BATCH, MAX_EXTRA_PES, MAX_SEED
 from cimsim.mapper import DUPLICATIONS, PLACEMENTS
 from cimsim.scheduler import SCHEDULERS
 from cimsim.scheduler.weight_reuse import MODES as REUSE_MODES
@@ -47,11 +48,11 @@ class SweepFile(BaseModel):
     """Weight duplication policy (cimsim.mapper.DUPLICATIONS)."""
     placement: str = "in_order"
     """Order in which PEs are handed out over the mesh (cimsim.mapper.PLACEMENTS)."""
-    extra_pes: int | None = Field(default=None, ge=0)
+    extra_pes: int | None = Field(default=None, ge=0, le=MAX_EXTRA_PES, strict=True)
     """PEs duplication may use beyond one copy of every layer; null: every free PE."""
-    batch: int = Field(default=1, ge=1)
+    batch: int = Field(default=1, ge=1, le=MAX_BATCH, strict=True)
     """Inferences per run."""
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED, strict=True)
     """Random seed of every run."""
     mode: str = "event"
     """Simulation mode (cimsim.simulate.MODES): ``event`` (cycle-level) or ``estimate``."""
@@ -99,7 +100,7 @@ class SweepPoint:
     @property
     def label(self) -> str:
         """Short human description: the axis values it sets."""
-        return ", ".join(f"{k}={v}" for k, v in self.axes) or "base"
+        return _label(dict(self.axes))
 
 
 def load_sweep(path: Path) -> SweepFile:
@@ -171,14 +172,13 @@ def resolve_points(sweep: SweepFile, path: Path) -> tuple[SweepPoint, ...]:
 
 def _raw_points(sweep: SweepFile, path: Path) -> list[dict[str, Any]]:
     if sweep.points is not None:
+        if len(sweep.points) > MAX_POINTS:
+            raise ConfigError(
+                f"{path}: {len(sweep.points)} points; at most {MAX_POINTS} are allowed in one "
+                f"sweep: split it"
+            )
         return [dict(point) for point in sweep.points]
     assert sweep.grid is not None
-    for name, values in sweep.grid.items():
-        if not values:
-            raise ConfigError(f"{path}: grid axis {name!r} is empty; give at least one value")
-        duplicates = [v for i, v in enumerate(values) if v in values[:i]]
-        if duplicates:
-            raise ConfigError(f"{path}: grid axis {name!r} repeats {duplicates[0]!r}")
     names = list(sweep.grid)
     sizes = [len(values) for values in sweep.grid.values()]
     if math.prod(sizes) > MAX_POINTS:
@@ -186,6 +186,15 @@ def _raw_points(sweep: SweepFile, path: Path) -> list[dict[str, Any]]:
             f"{path}: the grid has {math.prod(sizes)} points ({' x '.join(map(str, sizes))}); "
             f"at most {MAX_POINTS} are allowed in one sweep: split it or list `points`"
         )
+    for name, values in sweep.grid.items():
+        if not values:
+            raise ConfigError(f"{path}: grid axis {brief(name)} is empty; give at least one value")
+        seen: set[str] = set()
+        for value in values:
+            identity = json.dumps(value, sort_keys=True, default=str)
+            if identity in seen:
+                raise ConfigError(f"{path}: grid axis {brief(name)} repeats {brief(value)}")
+            seen.add(identity)
     return [
         dict(zip(names, combo, strict=True)) for combo in itertools.product(*sweep.grid.values())
     ]
@@ -200,13 +209,13 @@ def _check_axis_name(name: str, path: Path, kind: str) -> None:
     except ConfigError as exc:
         detail = re.sub(r"^--set '[^']*': ", "", str(exc))
         special = f" (special axes: {', '.join(SPECIAL_AXES)})" if kind == "axis" else ""
-        raise ConfigError(f"{path}: {kind} {name!r}: {detail}{special}") from None
+        raise ConfigError(f"{path}: {kind} {brief(name)}: {detail}{special}") from None
 
 
 def _check_special(settings: Mapping[str, Any], axes: Mapping[str, Any], path: Path) -> None:
     def fail(name: str, message: str) -> None:
-        what = f"axis {name!r}" if name in axes else f"key {name!r}"
-        raise ConfigError(f"{path}: {what}: {message} (got {settings[name]!r})")
+        what = f"axis {brief(name)}" if name in axes else f"key {brief(name)}"
+        raise ConfigError(f"{path}: {what}: {message} (got {brief(settings[name])})")
 
     for name, choices in (
         ("scheduler", (*SCHEDULERS, WEIGHT_REUSE)),
@@ -217,12 +226,17 @@ def _check_special(settings: Mapping[str, Any], axes: Mapping[str, Any], path: P
     ):
         if not isinstance(settings[name], str) or settings[name] not in choices:
             fail(name, f"unknown {name}; choices: {', '.join(choices)}")
-    for name, low in (("batch", 1), ("seed", 0), ("extra_pes", 0)):
+    for name, low, high in (
+        ("batch", 1, MAX_BATCH),
+        ("seed", 0, MAX_SEED),
+        ("extra_pes", 0, MAX_EXTRA_PES),
+    ):
         value = settings[name]
         if name == "extra_pes" and value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            fail(name, f"must be an integer >= {low}" + (" or null" if name == "extra_pes" else ""))
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            null = " or null" if name == "extra_pes" else ""
+            fail(name, f"must be an integer from {low:,} to {high:,}{null}")
     for name in ("arch", "workload"):
         if not isinstance(settings[name], str) or not settings[name]:
             fail(name, "must be a preset/network name or a file path")
@@ -256,7 +270,7 @@ def _override(name: str, value: Any) -> str:
 
 
 def _label(axes: Mapping[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in axes.items()) or "base"
+    return cut(", ".join(f"{k}={cut(str(v), 40)}" for k, v in axes.items()) or "base", 200)
 
 
 def _columns(

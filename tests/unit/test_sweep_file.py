@@ -118,10 +118,16 @@ def test_relative_arch_file_is_found_beside_the_sweep(tmp_path: Path) -> None:
         (BASE + "mode: fast\ngrid: {seed: [1]}\n", r"key 'mode': unknown mode"),
         (BASE + "grid:\n  duplication: [none, all]\n", r"axis 'duplication': unknown"),
         (BASE + "grid:\n  placement: [zigzag]\n", r"axis 'placement': unknown placement"),
-        (BASE + "grid:\n  extra_pes: [-1]\n", r"axis 'extra_pes': must be an integer >= 0"),
+        (
+            BASE + "grid:\n  extra_pes: [-1]\n",
+            r"axis 'extra_pes': must be an integer from 0 to 16,777,216 or null",
+        ),
         (BASE + "grid:\n  workload: [mlp, nonet]\n", r"axis 'workload':.*nonet"),
         (BASE + "grid:\n  workload: ['mlp:depth=3']\n", r"axis 'workload':.*parameter 'depth'"),
-        (BASE + "grid:\n  batch: [1, 0]\n", r"axis 'batch': must be an integer >= 1"),
+        (
+            BASE + "grid:\n  batch: [1, 0]\n",
+            r"axis 'batch': must be an integer from 1 to 65,536 \(got 0\)",
+        ),
         (BASE + "grid:\n  tile.adc.bits: [4, 99]\n", r"point 1 \(tile.adc.bits=99\).*adc.bits"),
         (BASE + "grid:\n  tile.crossbar.rows: [64, 0]\n", r"point 1 .*crossbar.rows"),
         (
