@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cimsim import __version__
+from cimsim.analysis.files import partial_path
 from cimsim.analysis.rundir import open_run
 from cimsim.config import load_arch, preset_names
 from cimsim.errors import CimsimError
@@ -274,7 +275,7 @@ def _run(args: argparse.Namespace) -> int:
         check_integer("--functional-batch", args.functional_batch, 1, MAX_FUNCTIONAL_BATCH)
     arch = load_arch(args.arch, args.set)
     graph, weights = load_workload_with_weights(args.workload, parse_input_shapes(args.input_shape))
-    spill = None if args.out is None else args.out / ".trace.partial.parquet"
+    spill = None if args.out is None else partial_path(".trace.partial.parquet")
     result = simulate(
         arch,
         graph,

@@ -12,8 +12,22 @@ from tqdm import tqdm
 
 from cimsim import __version__
 from cimsim.analysis.energy import energy_summary, price_counters
-from cimsim.analysis.files import write_csv_atomic, write_json_atomic
-from cimsim.analysis.rundir import FORMAT_VERSION, LAYERS_FILE, SUMMARY_FILE, TRACE_FILE
+from cimsim.analysis.files import (
+    remove_file,
+    remove_leftovers,
+    write_csv_atomic,
+    write_json_atomic,
+)
+from cimsim.analysis.rundir import (
+    FORMAT_VERSION,
+    FUNCTIONAL_FILE,
+    LAYERS_FILE,
+    MANIFEST_FILE,
+    RUN_FILES,
+    SUMMARY_FILE,
+    TRACE_FILE,
+    manifest,
+)
 from cimsim.analysis.summary import busiest_link, bytes_per_level, layer_table, utilization
 from cimsim.components.chip import Chip
 from cimsim.components.executor import ProgramRunner
@@ -38,8 +52,6 @@ log = logging.getLogger(__name__)
 
 WEIGHT_REUSE = "weight_reuse"
 """The scheduler for chips that cannot hold every weight (cimsim.compact)."""
-FUNCTIONAL_FILE = "functional.csv"
-"""Per-layer errors of a functional run (cimsim run --functional)."""
 MODES = ("event", "estimate")
 """Simulation modes: the event-driven engine, or the closed-form estimate."""
 
@@ -353,10 +365,16 @@ def add_functional(
 
 
 def write_results(result: RunResult, out_dir: Path) -> list[Path]:
-    """Write ``layers.csv``, ``trace.parquet`` (if traced), then ``summary.json``, atomically.
+    """Write the run's files into ``out_dir``, each atomically, then its manifest.
 
-    summary.json goes last: a directory with it holds a complete run.
+    The manifest of an earlier run there goes first, so from then until the new manifest is
+    written last (listing the files of this run and their sizes) the directory reads as
+    incomplete (``analysis.rundir.open_run``): a crash never leaves old and new files that
+    pass for one run. Run files of an earlier run that this one does not write go too, and
+    so do temporary files that a killed writer left behind.
     """
+    remove_file(out_dir / MANIFEST_FILE)
+    remove_leftovers(out_dir, RUN_FILES)
     written = [out_dir / LAYERS_FILE]
     write_csv_atomic(written[0], result.layers)
     if result.functional is not None:
@@ -367,4 +385,8 @@ def write_results(result: RunResult, out_dir: Path) -> list[Path]:
         result.trace.save(written[-1])
     written.append(out_dir / SUMMARY_FILE)
     write_json_atomic(written[-1], result.summary)
+    for name in RUN_FILES:
+        if out_dir / name not in written:
+            remove_file(out_dir / name)
+    write_json_atomic(out_dir / MANIFEST_FILE, manifest(written))
     return written

@@ -23,7 +23,11 @@ def test_run_writes_summary_and_layers(tmp_path: Path, capsys) -> None:
     assert summary["latency_s"] == pytest.approx(summary["total_cycles"] / 1e9)
     layers = pd.read_csv(out / "layers.csv")
     assert list(layers["layer"])[:3] == ["c1", "c1.tanh", "s2"]
-    assert sorted(p.name for p in out.iterdir()) == ["layers.csv", "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["layers.csv", "manifest.json", "summary.json"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["files"] == {
+        n: (out / n).stat().st_size for n in ("layers.csv", "summary.json")
+    }
 
 
 def test_zoo_parameters_in_the_workload_name_reach_the_simulation(tmp_path: Path) -> None:
