@@ -274,7 +274,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.functional:  # refused before the timing run, not after it
         check_integer("--functional-batch", args.functional_batch, 1, MAX_FUNCTIONAL_BATCH)
     arch = load_arch(args.arch, args.set)
-    graph, weights = load_workload_with_weights(args.workload, parse_input_shapes(args.input_shape))
+    shapes = parse_input_shapes(args.input_shape)
+    if args.functional:  # an ONNX file's own weights, read with its graph
+        graph, weights = load_workload_with_weights(args.workload, shapes)
+    else:  # timing reads no weight data
+        graph, weights = load_workload(args.workload, shapes), None
     spill = None if args.out is None else partial_path(".trace.partial.parquet")
     result = simulate(
         arch,

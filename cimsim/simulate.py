@@ -75,8 +75,18 @@ def is_onnx_file(spec: str) -> bool:
 
 def load_workload(spec: str, input_shapes: dict[str, tuple[int, ...]] | None = None) -> Graph:
     """A built-in network by name (with parameters: ``bert_base:layers=12``, see
-    ``workloads.zoo.parse_spec``), or an ONNX file by path; errors name what is wrong."""
-    return load_workload_with_weights(spec, input_shapes)[0]
+    ``workloads.zoo.parse_spec``), or an ONNX file by path (its weights unread: timing needs
+    only their shapes); errors name what is wrong."""
+    try:
+        if is_onnx_file(spec):
+            from workloads.onnx_import import load_onnx
+
+            return load_onnx(spec, input_shapes)
+        from workloads import zoo
+
+        return zoo.from_spec(spec)
+    except WorkloadError as exc:
+        raise WorkloadInputError(str(exc)) from None
 
 
 def load_workload_with_weights(
