@@ -18,6 +18,8 @@ MAX_EXTRA_PES = 1 << 24
 """Largest duplication budget in PEs (more than any chip has)."""
 MAX_FUNCTIONAL_BATCH = 1 << 12
 """Most inputs of a functional run."""
+MAX_WORKERS = 256
+"""Most worker processes of a local sweep cluster."""
 MAX_ROW_TASKS = 1 << 24
 """Most output-row tasks a program may have (batch x output rows of every layer): at about
 200 bytes a task, beyond this the program alone outgrows memory."""

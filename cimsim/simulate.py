@@ -39,6 +39,7 @@ from cimsim.estimate import estimate
 from cimsim.functional import LayerParams, run_functional
 from cimsim.limits import check_run_settings, check_work
 from cimsim.mapper import ChipMapping, map_network
+from cimsim.paths import is_file
 from cimsim.program import Program
 from cimsim.scheduler import get_scheduler
 from cimsim.trace import TraceLevel, TraceSink
@@ -70,7 +71,7 @@ class RunResult:
 
 def is_onnx_file(spec: str) -> bool:
     """Whether a ``--workload`` names an ONNX file (rather than a built-in network)."""
-    return spec.endswith(".onnx") or Path(spec).is_file()
+    return spec.endswith(".onnx") or is_file(spec)
 
 
 def load_workload(spec: str, input_shapes: dict[str, tuple[int, ...]] | None = None) -> Graph:

@@ -167,6 +167,16 @@ class Converter:
 
     # --- ops -----------------------------------------------------------------------------
     def convert(self, node: onnx.NodeProto) -> None:
+        """Convert one node; an error of the IR it builds (a Conv2d whose groups do not divide
+        its channels) is reported against the node."""
+        try:
+            self._convert(node)
+        except WorkloadError as exc:
+            if exc.where.startswith(self.where):
+                raise
+            raise self.fail(node, exc.message) from None
+
+    def _convert(self, node: onnx.NodeProto) -> None:
         if fold_node(node, self.consts, self.full_shape, self.opset, self.where):
             return
         t, a = node.op_type, attrs(node)

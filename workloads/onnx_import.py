@@ -45,8 +45,12 @@ tensors under 1 KiB inline, so these are seldom external at all."""
 
 def _read(path: Path, with_weights: bool) -> tuple[onnx.ModelProto, dict[str, np.ndarray]]:
     """The checked model, and placeholders for the external weights it did not read."""
-    where = str(path)
-    if not path.is_file():
+    where = str(path)[:200]
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):  # a name the file system refuses (too long, NUL byte)
+        found = False
+    if not found:
         raise WorkloadError(where, "no such ONNX file")
     try:
         model = onnx.load(str(path), load_external_data=False)
@@ -172,6 +176,11 @@ def _fix_inputs(
                     where, f"input shape {shape} for {value.name!r} does not fit rank {len(dims)}"
                 )
         else:
+            declared = value.type.tensor_type.shape.dim
+            if any(d.HasField("dim_value") and d.dim_value == 0 for d in declared):
+                raise WorkloadError(
+                    where, f"input {value.name!r} has a dimension of size 0: it holds nothing"
+                )
             if not dims or any(d is None for d in dims[1:]):
                 raise WorkloadError(
                     where,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from cimsim.config.hardware import chip_spec, hardware_params
 from cimsim.config.model import ArchConfig
 from cimsim.errors import ConfigError, brief
+from cimsim.paths import exists, is_file
 from hwmodels.yaml_io import load_yaml
 
 
@@ -37,8 +38,8 @@ def load_arch(spec: str | Path, overrides: Sequence[str] = ()) -> ArchConfig:
 
 def _read_raw(spec: str | Path) -> tuple[str, dict[str, Any]]:
     path = Path(spec)
-    if path.suffix in (".yaml", ".yml") or path.exists():
-        if not path.is_file():
+    if path.suffix in (".yaml", ".yml") or exists(path):
+        if not is_file(path):
             raise ConfigError(f"{path}: no such architecture file")
         origin, text = str(path), _read_text(path)
     else:

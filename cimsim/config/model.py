@@ -20,6 +20,11 @@ from cimsim.config.quantities import (
 )
 from hwmodels.technology import SUPPORTED_NODES_NM
 
+MAX_PES = 1 << 16
+"""Most PEs on one chip (ISAAC has 2,016): every PE is a simulated resource."""
+MAX_CROSSBARS = 1 << 20
+"""Most crossbars on one chip (ISAAC has 16,128)."""
+
 Int = Annotated[int, Strict()]
 """An integer written as one: not a bool, float or string."""
 Real = Annotated[float, Strict()]
@@ -264,6 +269,18 @@ class ArchConfig(_Section):
             raise ValueError(
                 f"chip.global_buffer.router {list(self.chip.global_buffer.router)} is outside "
                 f"the {self.chip.mesh.rows}x{self.chip.mesh.cols} mesh"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _chip_size(self) -> Self:
+        pes, crossbars = self.tiles * self.tile.pes, self.tiles * self.crossbars_per_tile
+        if pes > MAX_PES or crossbars > MAX_CROSSBARS:
+            raise ValueError(
+                f"the chip has {pes:,} PEs and {crossbars:,} crossbars (mesh "
+                f"{self.chip.mesh.rows}x{self.chip.mesh.cols}, tile.pes {self.tile.pes}, "
+                f"tile.pe.crossbars {self.tile.pe.crossbars}); at most {MAX_PES:,} PEs and "
+                f"{MAX_CROSSBARS:,} crossbars are allowed"
             )
         return self
 

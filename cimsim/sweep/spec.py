@@ -21,6 +21,7 @@ from cimsim.config.loader import describe_validation_error, parse_yaml_mapping
 from cimsim.errors import CimsimError, ConfigError, brief, cut
 from cimsim.limits import MAX_BATCH, MAX_EXTRA_PES, MAX_SEED
 from cimsim.mapper import DUPLICATIONS, PLACEMENTS
+from cimsim.paths import is_file
 from cimsim.scheduler import SCHEDULERS
 from cimsim.scheduler.weight_reuse import MODES as REUSE_MODES
 from cimsim.simulate import MODES, WEIGHT_REUSE, load_workload
@@ -251,7 +252,7 @@ def _check_workload(workload: str, base_dir: Path, path: Path, is_axis: bool) ->
         what = "axis 'workload'" if is_axis else "key 'workload'"
         raise ConfigError(f"{path}: {what}: {exc}") from None
     file = Path(ref)
-    if file.is_file():
+    if is_file(file):
         return ref, {"file": file.name, "sha256": hashlib.sha256(file.read_bytes()).hexdigest()}
     return ref, graph.name  # a zoo network's canonical spec: one key however it is written
 
@@ -259,7 +260,7 @@ def _check_workload(workload: str, base_dir: Path, path: Path, is_axis: bool) ->
 def _relative(spec: str, base_dir: Path, suffixes: Sequence[str]) -> str:
     """A file named relative to the sweep file, if it exists there; else ``spec`` unchanged."""
     candidate = base_dir / spec
-    if spec.endswith(tuple(suffixes)) and not Path(spec).is_absolute() and candidate.is_file():
+    if spec.endswith(tuple(suffixes)) and not Path(spec).is_absolute() and is_file(candidate):
         return str(candidate)
     return spec
 
