@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 
 from cimsim.config.model import ArchConfig
-from cimsim.errors import ConfigError
+from cimsim.errors import ConfigError, brief
 from hwmodels.chip import ChipSpec
 from hwmodels.chip_builder import build_model_spec
 from hwmodels.converters import AdcParams, DacParams
@@ -112,7 +112,7 @@ def chip_spec(arch: ArchConfig, hw: HardwareParams) -> tuple[ChipSpec, str]:
                 weight_bits=arch.precision.weight_bits,
                 input_bits=arch.precision.activation_bits,
             )
-            return spec, f"component tables of hwmodels preset {energy.table!r}"
+            return spec, f"component tables of hwmodels preset {brief(energy.table)}"
     try:
         spec = build_model_spec(
             name=arch.name,
@@ -141,7 +141,7 @@ def chip_spec(arch: ArchConfig, hw: HardwareParams) -> tuple[ChipSpec, str]:
         raise ConfigError(f"{arch.name}: {where}: {exc.message}") from None
     note = f"component models at {energy.technology_nm} nm"
     if mismatch:
-        note += f" (table {energy.table!r} does not apply: {mismatch})"
+        note += f" (table {brief(energy.table)} does not apply: {mismatch})"
     return spec, note
 
 

@@ -46,7 +46,7 @@ def _read_raw(spec: str | Path) -> tuple[str, dict[str, Any]]:
         name = str(spec)
         if name not in preset_names():
             raise ConfigError(
-                f"unknown architecture preset {name!r}; presets: {', '.join(preset_names())} "
+                f"unknown architecture preset {brief(name)}; presets: {', '.join(preset_names())} "
                 f"(or give the path of a .yaml file)"
             )
         origin = f"preset {name} ({name}.yaml)"
@@ -86,7 +86,7 @@ def apply_override(raw: Mapping[str, Any], override: str, origin: str) -> dict[s
     path, sep, text = override.partition("=")
     keys = [k.strip() for k in path.split(".")]
     if not sep or not all(keys):
-        raise ConfigError(f"--set {override!r}: expected KEY.PATH=VALUE, e.g. tile.adc.bits=6")
+        raise ConfigError(f"--set {brief(override)}: expected KEY.PATH=VALUE, e.g. tile.adc.bits=6")
     try:
         value = load_yaml(text)
     except yaml.YAMLError:
@@ -126,7 +126,7 @@ def _canonical_path(keys: Sequence[str], override: str) -> tuple[list[str], str]
             where = ".".join(keys[:depth]) or "the top level"
             known = ", ".join(sorted(f.alias or n for n, f in model.model_fields.items()))
             raise ConfigError(
-                f"--set {override!r}: no field {'.'.join(keys[: depth + 1])!r}; "
+                f"--set {brief(override)}: no field {brief('.'.join(keys[: depth + 1]))}; "
                 f"fields of {where}: {known}"
             )
         name = next(n for n, f in model.model_fields.items() if f is field)
@@ -136,9 +136,8 @@ def _canonical_path(keys: Sequence[str], override: str) -> tuple[list[str], str]
         nested = field.annotation
         if depth < len(keys) - 1:
             if not (isinstance(nested, type) and issubclass(nested, BaseModel)):
-                raise ConfigError(
-                    f"--set {override!r}: {'.'.join(keys[: depth + 1])!r} is a value, not a section"
-                )
+                section = brief(".".join(keys[: depth + 1]))
+                raise ConfigError(f"--set {brief(override)}: {section} is a value, not a section")
             model = nested
     return canonical, unit
 

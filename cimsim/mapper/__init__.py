@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from cimsim.config.hardware import HardwareParams
 from cimsim.config.model import ArchConfig
-from cimsim.errors import MappingError
+from cimsim.errors import MappingError, brief
 from cimsim.mapper.costs import CopyCosts, copy_costs
 from cimsim.mapper.curves import PLACEMENTS
 from cimsim.mapper.duplication import DUPLICATIONS
@@ -139,5 +139,5 @@ def map_network(
 
 def _choice(options: Mapping[str, T], name: str, what: str) -> T:
     if name not in options:
-        raise MappingError(f"unknown {what} policy {name!r}; choices: {', '.join(options)}")
+        raise MappingError(f"unknown {what} policy {brief(name)}; choices: {', '.join(options)}")
     return options[name]

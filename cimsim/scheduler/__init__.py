@@ -4,7 +4,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from cimsim.config.model import ArchConfig
-from cimsim.errors import CimsimError
+from cimsim.errors import CimsimError, brief
 from cimsim.mapper import ChipMapping
 from cimsim.program import Program
 from cimsim.scheduler import cross_layer, layer_by_layer, pipelined
@@ -27,4 +27,6 @@ def get_scheduler(name: str) -> Scheduler:
     try:
         return SCHEDULERS[name]
     except KeyError:
-        raise CimsimError(f"unknown scheduler {name!r}; choices: {', '.join(SCHEDULERS)}") from None
+        raise CimsimError(
+            f"unknown scheduler {brief(name)}; choices: {', '.join(SCHEDULERS)}"
+        ) from None

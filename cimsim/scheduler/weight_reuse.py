@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from cimsim.config.model import ArchConfig
-from cimsim.errors import CimsimError, MappingError
+from cimsim.errors import CimsimError, MappingError, brief
 from cimsim.mapper import ChipMapping, LayerTiling
 from cimsim.program import Program
 from cimsim.scheduler import layer_by_layer, pipelined
@@ -82,7 +82,7 @@ def layer_weight_bytes(info: GraphInfo, name: str, weight_bits: int) -> int:
 def check_mode(mode: str) -> str:
     """``mode`` if it is one of MODES (case-insensitive, returned upper-case), else an error."""
     if mode.upper() not in MODES:
-        raise CimsimError(f"unknown weight_reuse mode {mode!r}; choices: {', '.join(MODES)}")
+        raise CimsimError(f"unknown weight_reuse mode {brief(mode)}; choices: {', '.join(MODES)}")
     return mode.upper()
 
 
