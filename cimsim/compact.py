@@ -162,8 +162,8 @@ class _EventParts:
         self._arch, self._hw, self._sink = arch, hw, sink
         self._engine = Engine(hw.clock_ghz, seed)
         self._chip: Chip | None = None
-        self._pe_free_cycles: dict[str, int] = {}
-        """When each traced PE finished its last task so far (its next wait starts there)."""
+        self._pe_free_since: dict[str, tuple[int, str]] = {}
+        """(cycle, layer) of each traced PE's last task end so far."""
 
     @property
     def events(self) -> int:
@@ -187,11 +187,11 @@ class _EventParts:
         start, loaded = engine.now_cycles, []
         loader = WeightLoader(self._chip)
         engine.process(_load_then_run(engine, loader, mapping, sizes, runner, loaded,
-                                      self._pe_free_cycles))  # fmt: skip
+                                      self._pe_free_since))  # fmt: skip
         end = engine.run()
         if any(not event.triggered for event in runner.done):
             raise RuntimeError(f"part {part.index}: tasks never ran (a dependency cycle)")
-        self._pe_free_cycles.update(runner.pe_free_cycles)
+        self._pe_free_since.update(runner.pe_free_since)
         return PartRun(start, loaded[0], end, runner.layer_start_cycles,
                        runner.layer_end_cycles)  # fmt: skip
 
@@ -235,10 +235,10 @@ def _load_then_run(
     sizes: dict[str, int],
     runner: ProgramRunner,
     loaded: list[int],
-    pe_free_cycles: dict[str, int],
+    pe_free_since: dict[str, tuple[int, str]],
 ) -> Process:
     """Program the part's weights, note when that finished, then start its Program."""
-    yield from loader.load(mapping, sizes, pe_free_cycles)
+    yield from loader.load(mapping, sizes, pe_free_since)
     loaded.append(engine.now_cycles)
     runner.start()
 

@@ -17,13 +17,13 @@ import pandas as pd
 
 from cimsim.trace import Cause
 
-DRAINED = "drained"
+DRAINED = Cause.DRAINED.value
 """Cause of idle time after a PE's last task."""
 
 PE_KINDS = ("mvm", "program", "idle")
 """Interval kinds on a PE's track."""
 
-BUBBLE_CAUSES: tuple[str, ...] = tuple(c.value for c in Cause)
+BUBBLE_CAUSES: tuple[str, ...] = tuple(c.value for c in Cause if c is not Cause.DRAINED)
 """Idle causes that count as bubbles, in plotting order."""
 
 

@@ -58,9 +58,9 @@ class ProgramRunner:
         self.done = [engine.event() for _ in program.tasks]
         self.layer_start_cycles: dict[str, int] = {}
         self.layer_end_cycles: dict[str, int] = {}
-        self.pe_free_cycles: dict[str, int] = {}
-        """When each traced PE finished its last task (a compact run's next part starts the
-        PE's wait for its new weights there, so its track has no gap)."""
+        self.pe_free_since: dict[str, tuple[int, str]] = {}
+        """(cycle, layer) of each traced PE's last task end (a compact run's next part takes
+        the PE's track on from there, so it has no gap)."""
 
     def start(self) -> None:
         """Create one process per layer copy (in the Program's deterministic order); their
@@ -96,7 +96,7 @@ class ProgramRunner:
                 yield from self._compute_digital(layer, data)
             free_since = self._engine.now_cycles
             for track in tracks:
-                self.pe_free_cycles[track] = free_since
+                self.pe_free_since[track] = (free_since, layer)
             if data.freed_bytes:
                 self._chip.sink.buffer_level(data.home_tile, free_since, -data.freed_bytes)
             self._engine.process(self._deliver(task, data))

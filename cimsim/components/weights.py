@@ -7,13 +7,14 @@ concurrently, and the copy is programmed once they have all arrived.
 
 Counted (sink kind "rram"): ``cell_write`` = cells that hold weights (bit slices included),
 ``row_write`` = crossbar rows written; plus DRAM read bytes and NoC bytes as usual. Traced
-per PE: idle with cause ``weights`` from when the PE was last free (its last task in an
-earlier part, or the start of the run) until its bytes arrive, a ``program`` interval, and
-idle with cause ``weights`` again until every copy of the part is programmed: the PE's
-track has no gap and no overlap.
+per PE: idle with cause ``drained`` from when the PE was last free (its last task in an
+earlier part, whose layer it is charged to, or the start of the run) until the load starts,
+idle with cause ``weights`` until its bytes arrive, a ``program`` interval, and ``weights``
+again until every copy of the part is programmed: the track has no gap and no overlap.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from cimsim.components.accounting import pe_names
 from cimsim.components.chip import Chip
@@ -22,6 +23,14 @@ from cimsim.mapper import ChipMapping
 from cimsim.mapper.weight_loads import CopyLoad, LayerLoad, plan_weight_loads
 from cimsim.trace import Cause
 from hwmodels.crossbar.energy import RramWriteParams
+
+
+@dataclass(frozen=True)
+class _Free:
+    """When a load started, and (cycle, layer) of each PE's last task before it."""
+
+    load_start: int
+    since: Mapping[str, tuple[int, str]]
 
 
 class WeightLoader:
@@ -36,16 +45,16 @@ class WeightLoader:
         self,
         mapping: ChipMapping,
         weight_bytes: Mapping[str, int],
-        pe_free_cycles: Mapping[str, int] | None = None,
+        pe_free_since: Mapping[str, tuple[int, str]] | None = None,
     ) -> Process:
         """Load every crossbar layer of ``mapping``; ``weight_bytes``: one copy, per layer.
-        ``pe_free_cycles``: when each PE finished its last task of an earlier part (a PE
-        not named was free from cycle 0); its wait for these weights starts there."""
+        ``pe_free_since``: (cycle, layer) of each PE's last task of an earlier part (a PE
+        not named was free from cycle 0); its track goes on from there."""
         engine = self._chip.engine
         start = engine.now_cycles
         loads = plan_weight_loads(mapping, weight_bytes, self._chip.hw.clock_ghz, self._write)
         programmed: dict[str, tuple[str, int]] = {}  # PE track -> (layer, programmed cycle)
-        free = pe_free_cycles or {}
+        free = _Free(start, pe_free_since or {})
         layers = [
             engine.process(self._load_layer(load, mapping.input_tile, free, programmed))
             for load in loads
@@ -61,7 +70,7 @@ class WeightLoader:
         self,
         load: LayerLoad,
         dram_tile: int,
-        free: Mapping[str, int],
+        free: _Free,
         programmed: dict[str, tuple[str, int]],
     ) -> Process:
         chip = self._chip
@@ -77,7 +86,7 @@ class WeightLoader:
         load: LayerLoad,
         copy: CopyLoad,
         dram_tile: int,
-        free: Mapping[str, int],
+        free: _Free,
         programmed: dict[str, tuple[str, int]],
     ) -> Process:
         chip, name = self._chip, load.layer
@@ -92,7 +101,9 @@ class WeightLoader:
         chip.sink.count(name, "rram", "row_write", load.row_writes)
         end = start + copy.program_cycles
         for track in pe_names(copy.placement):
-            since = free.get(track, 0)
-            chip.sink.interval(since, start, track, "idle", name, cause=Cause.WEIGHTS)
+            since, last_layer = free.since.get(track, (0, name))
+            chip.sink.interval(since, free.load_start, track, "idle", last_layer,
+                               cause=Cause.DRAINED)  # fmt: skip
+            chip.sink.interval(free.load_start, start, track, "idle", name, cause=Cause.WEIGHTS)
             chip.sink.interval(start, end, track, "program", name)
             programmed[track] = (name, end)
