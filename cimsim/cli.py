@@ -14,10 +14,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cimsim import __version__
+from cimsim.analysis.files import partial_path
 from cimsim.analysis.rundir import open_run
 from cimsim.config import load_arch, preset_names
 from cimsim.config.dump import arch_file_dict
 from cimsim.errors import CimsimError
+from cimsim.limits import MAX_FUNCTIONAL_BATCH, check_integer
 from cimsim.mapper import DUPLICATIONS, PLACEMENTS
 from cimsim.options import RunOptions
 from cimsim.report import (
@@ -269,6 +271,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     if (args.trace != "off" or args.plots) and args.out is None:
         raise CimsimError("--trace and --plots need --out DIR to write into")
+    if args.functional:  # refused before the timing run, not after it
+        check_integer("--functional-batch", args.functional_batch, 1, MAX_FUNCTIONAL_BATCH)
     arch = load_arch(args.arch, args.set)
     options = RunOptions.create(
         scheduler=args.scheduler,
@@ -282,8 +286,11 @@ def _run(args: argparse.Namespace) -> int:
         trace=args.trace,
     )
     shapes = parse_input_shapes(args.input_shape)
-    graph, weights = load_workload_with_weights(args.workload, shapes)
-    spill = None if args.out is None else args.out / ".trace.partial.parquet"
+    if args.functional:  # an ONNX file's own weights, read with its graph
+        graph, weights = load_workload_with_weights(args.workload, shapes)
+    else:  # timing reads no weight data
+        graph, weights = load_workload(args.workload, shapes), None
+    spill = None if args.out is None else partial_path(".trace.partial.parquet")
     result = run(arch, graph, options, progress=True, spill_path=spill)
     if args.functional:
         result = add_functional(result, graph, args.functional_batch, weights)

@@ -1,4 +1,27 @@
-"""The errors cimsim reports to users: each names where the fault is and what is allowed."""
+"""The errors cimsim reports to users: each names where the fault is and what is allowed.
+
+A value shown in a message goes through :func:`brief`, so a huge input (a YAML file of
+nested aliases, a long string) never makes a huge message or a slow one.
+"""
+
+import reprlib
+
+BRIEF_CHARS = 80
+"""Most characters of a value shown in an error message."""
+
+
+def brief(value: object, limit: int = BRIEF_CHARS) -> str:
+    """``repr(value)`` for an error message: nesting, items and length bounded (reprlib),
+    then cut to ``limit`` characters, so its cost and size do not grow with the value."""
+    shorter = reprlib.Repr()
+    shorter.maxlevel, shorter.maxstring, shorter.maxlong, shorter.maxother = 3, 60, 40, 60
+    shorter.maxdict = shorter.maxlist = shorter.maxtuple = shorter.maxset = 6
+    return cut(shorter.repr(value), limit)
+
+
+def cut(text: str, limit: int = BRIEF_CHARS) -> str:
+    """``text``, cut to ``limit`` characters (the end shown as "...")."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class CimsimError(Exception):

@@ -5,7 +5,8 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from cimsim.errors import ConfigError
+from cimsim.errors import ConfigError, brief
+from cimsim.limits import MAX_BATCH, MAX_EXTRA_PES, MAX_SEED
 
 Scheduler = Literal["layer_by_layer", "pipelined", "cross_layer", "weight_reuse"]
 Duplication = Literal["none", "greedy", "dynamic", "neurosim"]
@@ -13,10 +14,6 @@ Placement = Literal["in_order", "snake", "hilbert"]
 ReuseMode = Literal["RP", "LL", "HT"]
 Mode = Literal["event", "estimate"]
 TraceChoice = Literal["off", "summary", "full"]
-
-MAX_BATCH = 1_000_000
-"""Inferences of one run at most (a run's tasks grow with it)."""
-
 
 class RunOptions(BaseModel):
     """How to map, schedule and time a network (docs/api.md)."""
@@ -33,20 +30,20 @@ class RunOptions(BaseModel):
     duplication: Duplication = "none"
     """Weight duplication: none; greedy (CLSA-CIM); dynamic (compact-chip bubble
     mitigation); neurosim (each layer fills its whole tiles)."""
-    extra_pes: int | None = Field(default=None, ge=0, le=10_000_000)
+    extra_pes: int | None = Field(default=None, ge=0, le=MAX_EXTRA_PES, strict=True)
     """PEs duplication may use beyond one copy of every layer (None: every free PE)."""
     placement: Placement = "in_order"
     """Order in which PEs are handed out over the tiles: in_order, snake, hilbert."""
-    batch: int = Field(default=1, ge=1, le=MAX_BATCH)
+    batch: int = Field(default=1, ge=1, le=MAX_BATCH, strict=True)
     """Inferences in the run."""
-    seed: int = Field(default=0, ge=0, le=2**63 - 1)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED, strict=True)
     """Seed of every random choice (functional runs: weights, inputs, devices)."""
     mode: Mode = "event"
     """event: the cycle-level SimPy run; estimate: closed-form timing of the same plan."""
     trace: TraceChoice = "off"
     """Interval records besides counters: off, summary (PE busy and idle with causes), full
     (also NoC, buffer and DRAM transfers). Event mode only."""
-    fine_grained: bool = False
+    fine_grained: bool = Field(default=False, strict=True)
     """One event per MVM and simpy.Resource ports: the reference run that the fast engine
     is tested against (slower; same results)."""
 
@@ -86,6 +83,6 @@ class RunOptions(BaseModel):
                 if not field:  # a rule across options
                     lines.append(f"run options: {message}")
                     continue
-                shown = "" if isinstance(got, dict) else f" (got {str(got)[:60]!r})"
+                shown = "" if isinstance(got, dict) else f" (got {brief(got)})"
                 lines.append(f"run option {field}{flag}: {message}{shown}")
             raise ConfigError("\n".join(lines)) from None

@@ -9,7 +9,7 @@ from cimsim.analysis.files import write_bytes_atomic, write_csv_atomic, write_js
 from cimsim.analysis.rundir import RunDir
 from cimsim.config.model import ArchConfig
 from cimsim.config.pricing import price_chip
-from cimsim.errors import WorkloadInputError
+from cimsim.errors import WorkloadInputError, brief
 from cimsim.functional import functional_text
 from cimsim.runs.result import RunResult
 from cimsim.trace.export import perfetto_events
@@ -205,7 +205,7 @@ def parse_input_shapes(items: list[str]) -> dict[str, tuple[int, ...]] | None:
             shape = ()
         if not sep or not name or not shape or min(shape) < 1:
             raise WorkloadInputError(
-                f"--input-shape {item!r}: expected NAME=DIMS with positive integers, "
+                f"--input-shape {brief(item)}: expected NAME=DIMS with positive integers, "
                 f"e.g. input=3x224x224"
             )
         shapes[name] = shape

@@ -12,7 +12,7 @@ values each layer needs in a numerical run are collected in ``weights``.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -68,12 +68,23 @@ class Converter:
     """Converts the nodes of one checked, shape-inferred model, in order."""
 
     def __init__(
-        self, model: onnx.ModelProto, where: str, inputs: dict[str, Shape], opset: int
+        self,
+        model: onnx.ModelProto,
+        where: str,
+        inputs: dict[str, Shape],
+        opset: int,
+        placeholders: Mapping[str, np.ndarray] | None = None,
+        keep_weights: bool = True,
     ) -> None:
+        """``placeholders``: stand-ins (right shape, no data) for initializers whose data was
+        not read; ``keep_weights`` False converts for timing only (no LayerWeights)."""
         self.where, self.opset = where, opset
+        self.keep_weights = keep_weights
         graph = model.graph
+        stand_ins = placeholders or {}
         self.consts: dict[str, np.ndarray] = {
-            i.name: onnx.numpy_helper.to_array(i) for i in graph.initializer
+            i.name: stand_ins[i.name] if i.name in stand_ins else onnx.numpy_helper.to_array(i)
+            for i in graph.initializer
         }
         self.onnx_shapes: dict[str, Shape] = {}
         for v in (*graph.input, *graph.value_info, *graph.output):
@@ -156,6 +167,16 @@ class Converter:
 
     # --- ops -----------------------------------------------------------------------------
     def convert(self, node: onnx.NodeProto) -> None:
+        """Convert one node; an error of the IR it builds (a Conv2d whose groups do not divide
+        its channels) is reported against the node."""
+        try:
+            self._convert(node)
+        except WorkloadError as exc:
+            if exc.where.startswith(self.where):
+                raise
+            raise self.fail(node, exc.message) from None
+
+    def _convert(self, node: onnx.NodeProto) -> None:
         if fold_node(node, self.consts, self.full_shape, self.opset, self.where):
             return
         t, a = node.op_type, attrs(node)
@@ -201,7 +222,8 @@ class Converter:
         groups = int(a.get("group", 1))
         op = ir.Conv2d(int(w.shape[0]), kernel, stride, pads, dilation, groups, bias is not None)
         name = self.emit(node, op, [x])
-        self.weights[name] = conv_weights(w, bias, groups)
+        if self.keep_weights:
+            self.weights[name] = conv_weights(w, bias, groups)
 
     def pads(
         self,
@@ -238,7 +260,7 @@ class Converter:
         w = self.consts[node.input[1]]
         if w.ndim != 2:
             raise self.fail(node, f"constant weights must be 2-D, got shape {w.shape}")
-        w = (w.T if a.get("transB", 0) else w) * float(a.get("alpha", 1.0))
+        w = w.T if a.get("transB", 0) else w
         out = int(w.shape[1])
         bias = self.opt_const(node, 2, "Gemm bias")
         if bias is not None:
@@ -246,7 +268,8 @@ class Converter:
                 raise self.fail(node, f"bias of shape {bias.shape} is not per output feature")
             bias = np.broadcast_to(bias.reshape(-1), (out,)) * float(a.get("beta", 1.0))
         name = self.emit(node, ir.Linear(out, bias is not None), [x])
-        self.weights[name] = linear_weights(w, bias)
+        if self.keep_weights:
+            self.weights[name] = linear_weights(w * float(a.get("alpha", 1.0)), bias)
 
     def clip(self, node: onnx.NodeProto, a: dict[str, Any]) -> None:
         bounds = [a.get("min"), a.get("max")]
@@ -278,9 +301,9 @@ class Converter:
     def batch_norm(self, node: onnx.NodeProto, a: dict[str, Any]) -> None:
         name = self.emit(node, ir.BatchNorm(), [self.act(node, node.input[0])])
         gamma, beta, mean, var = (self.const(node, i, "BatchNorm parameter") for i in (1, 2, 3, 4))
-        self.weights[name] = batchnorm_weights(
-            gamma, beta, mean, var, float(a.get("epsilon", NORM_EPS))
-        )
+        if self.keep_weights:
+            epsilon = float(a.get("epsilon", NORM_EPS))
+            self.weights[name] = batchnorm_weights(gamma, beta, mean, var, epsilon)
 
     def layer_norm(self, node: onnx.NodeProto, a: dict[str, Any]) -> None:
         x = self.act(node, node.input[0])
@@ -294,6 +317,8 @@ class Converter:
                 raise self.fail(node, f"scale/bias of shape {value.shape} is not per feature")
         eps = float(a.get("epsilon", NORM_EPS))
         name = self.emit(node, ir.LayerNorm(affine=scale is not None, eps=eps), [x])
+        if not self.keep_weights:
+            return
         self.weights[name] = LayerWeights(
             scale=None if scale is None else np.broadcast_to(scale.reshape(-1), (width,)),
             shift=None if shift is None else np.broadcast_to(shift.reshape(-1), (width,)),
@@ -349,7 +374,8 @@ class Converter:
         if c.ndim > rank or not per_channel:
             return False
         self.layers[-1] = replace(last, op=replace(last.op, bias=True))
-        self.weights[x] = replace(self.weights[x], bias=c.reshape(-1).astype(np.float32))
+        if self.keep_weights:
+            self.weights[x] = replace(self.weights[x], bias=c.reshape(-1).astype(np.float32))
         return True
 
     def reduce_mean(self, node: onnx.NodeProto, a: dict[str, Any]) -> None:

@@ -353,9 +353,24 @@ def output_shape(op: Op, input_shapes: tuple[Shape, ...], where: str = "layer") 
         raise WorkloadError(f"{where} ({op.op_kind})", str(exc)) from None
 
 
+MAX_TENSOR_ELEMENTS = 2**31
+"""Most elements of one tensor (per inference): 640 times VGG-16's largest activation."""
+MAX_LAYER_PARAMS = 2**28
+"""Most weights of one layer: 2.6 times VGG-16's fc1."""
+
+
+def _check_size(where: str, noun: str, count: int, limit: int) -> None:
+    """Refuse a network too large to map or simulate, before anything is allocated for it."""
+    if count > limit:
+        raise WorkloadError(where, f"too large: {count:,} {noun} (at most {limit:,})")
+
+
 def analyze(graph: Graph) -> GraphInfo:
-    """Infer every layer's shapes and counts; WorkloadError names the first layer that clashes."""
+    """Infer every layer's shapes and counts; WorkloadError names the first layer that clashes
+    or whose tensor or weights exceed MAX_TENSOR_ELEMENTS or MAX_LAYER_PARAMS."""
     shapes: dict[str, Shape] = dict(graph.inputs)
+    for name, shape in graph.inputs:
+        _check_size(f"input {name!r}", "elements", _prod(shape), MAX_TENSOR_ELEMENTS)
     infos: list[LayerInfo] = []
     for layer in graph.layers:
         in_shapes = tuple(shapes[i] for i in layer.inputs)
@@ -365,6 +380,9 @@ def analyze(graph: Graph) -> GraphInfo:
         except ValueError as exc:
             raise WorkloadError(f"layer {layer.name!r} ({kind})", str(exc)) from None
         out = res.shape
+        where = f"layer {layer.name!r} ({kind})"
+        _check_size(where, "output elements", _prod(out), MAX_TENSOR_ELEMENTS)
+        _check_size(where, "weights", res.params, MAX_LAYER_PARAMS)
         shapes[layer.name] = out
         rows, vpr = rows_of(out), _vectors_per_row(kind, out)
         mvm_rows, mvm_cols, groups = res.mvm

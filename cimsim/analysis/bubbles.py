@@ -1,11 +1,14 @@
 """Pipeline-bubble and utilization analysis from interval records.
 
-Every PE that holds weights has a track of busy ("mvm") and idle intervals; each idle
-interval carries the cause recorded by the executor (barrier, input, noc, adc, buffer,
-global_buffer, dram, weights). The time after a PE's last interval until the end of the run
-is idle with cause "drained" (its work is done: not a bubble of the schedule).
+Every PE that holds weights has a track of busy ("mvm"), weight-programming ("program",
+compact chips) and idle intervals, from cycle 0 without gaps; each idle interval carries
+the cause recorded by the executor (barrier, input, noc, adc, buffer, global_buffer, dram,
+weights). The time after a PE's last interval until the end of the run is idle with cause
+"drained" (its work is done: not a bubble of the schedule). So a PE's rows of ``pe_time``
+add up to the run length (``cimsim.analysis.invariants`` checks it).
 
-Columns of ``pe_time``: component, tile, layer, kind ("mvm" or "idle"), cause, cycles.
+Columns of ``pe_time``: component, tile, layer, kind ("mvm", "program" or "idle"), cause,
+cycles.
 """
 
 from collections.abc import Sequence
@@ -14,10 +17,13 @@ import pandas as pd
 
 from cimsim.trace import Cause
 
-DRAINED = "drained"
+DRAINED = Cause.DRAINED.value
 """Cause of idle time after a PE's last task."""
 
-BUBBLE_CAUSES: tuple[str, ...] = tuple(c.value for c in Cause)
+PE_KINDS = ("mvm", "program", "idle")
+"""Interval kinds on a PE's track."""
+
+BUBBLE_CAUSES: tuple[str, ...] = tuple(c.value for c in Cause if c is not Cause.DRAINED)
 """Idle causes that count as bubbles, in plotting order."""
 
 
@@ -29,7 +35,7 @@ def tile_of(component: pd.Series) -> pd.Series:
 
 def pe_time(intervals: pd.DataFrame, total_cycles: int) -> pd.DataFrame:
     """Busy and idle cycles of every traced PE by layer, kind and cause, drained tail included."""
-    pes = intervals[intervals["kind"].isin(["mvm", "idle"])].copy()
+    pes = intervals[intervals["kind"].isin(PE_KINDS)].copy()
     pes["component"] = pes["component"].astype(str)
     pes["layer"] = pes["layer"].astype(str)
     pes["kind"] = pes["kind"].astype(str)
@@ -58,7 +64,8 @@ def pe_time(intervals: pd.DataFrame, total_cycles: int) -> pd.DataFrame:
 def bubbles_by_layer(
     pe_table: pd.DataFrame, layer_order: Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """Busy PE-cycles and idle PE-cycles per cause (one column each), one row per layer.
+    """Busy PE-cycles, weight-programming PE-cycles (compact chips) and idle PE-cycles per
+    cause (one column each), one row per layer.
 
     Rows follow ``layer_order`` (e.g. the network's topological order) when given.
     """
@@ -66,9 +73,12 @@ def bubbles_by_layer(
     wide = idle.pivot_table(
         index="layer", columns="cause", values="cycles", aggfunc="sum", fill_value=0
     )
-    busy = pe_table[pe_table["kind"] == "mvm"].groupby("layer")["cycles"].sum()
-    wide["busy"] = busy.reindex(wide.index).fillna(0).astype(int)
-    ordered = ["busy"] + [c for c in (*BUBBLE_CAUSES, DRAINED) if c in wide.columns]
+    for column, kind in (("busy", "mvm"), ("program", "program")):
+        cycles = pe_table[pe_table["kind"] == kind].groupby("layer")["cycles"].sum()
+        if column == "busy" or len(cycles):
+            wide[column] = cycles.reindex(wide.index).fillna(0).astype(int)
+    ordered = [c for c in ("busy", "program") if c in wide.columns]
+    ordered += [c for c in (*BUBBLE_CAUSES, DRAINED) if c in wide.columns]
     wide = wide[ordered].astype(int)
     if layer_order is not None:
         wide = wide.reindex([name for name in layer_order if name in wide.index])

@@ -189,14 +189,19 @@ def _instance_pattern(level: str) -> re.Pattern[str]:
     return re.compile(rf"^(tile\d+\.{short}|{re.escape(level)}\d*)(\.bank\d+)?$")
 
 
+_TIMED_KINDS = ("mvm", "digital", "program")
+"""Interval kinds whose energy is spread by duration (the others carry bytes)."""
+
+
 def interval_energy_pj(
     intervals: pd.DataFrame, by_layer_component_pj: Mapping[str, Mapping[str, float]]
 ) -> np.ndarray:
     """Dynamic energy of every interval record, pJ.
 
     Each (layer, component) energy is spread over that layer's records of the matching
-    kind (MVM, vector unit, NoC message, buffer or DRAM access), in proportion to their
-    duration for compute and to their bytes for transfers. A (layer, component) with no
+    kind (MVM, vector unit, RRAM programming, NoC message, buffer or DRAM access), in
+    proportion to their duration for compute and programming and to their bytes for
+    transfers. A (layer, component) with no
     matching records (a level the trace did not record) stays out of the trace: with
     ``--trace full`` every priced action has records, so the column sums to the dynamic
     energy of the run.
@@ -223,7 +228,7 @@ def interval_energy_pj(
                     matched = np.array([bool(pattern.match(n)) for n in names], dtype=bool)
                     on_level = levels[value] = matched[name_index] & is_access
                 mask = in_layer & on_level
-            weights = (duration if value in ("mvm", "digital", "program") else size)[mask]
+            weights = (duration if value in _TIMED_KINDS else size)[mask]
             total = weights.sum()
             if total > 0:
                 energy[mask] += pj * weights / total

@@ -1,8 +1,15 @@
-"""Atomic writing of result files: a file is either the old one or the complete new one."""
+"""Atomic writing of result files: a file is either the old one or the complete new one.
+
+A file is written to a hidden temporary file beside it (``.NAME.XXXX.tmp``) and renamed
+over it; ``remove_leftovers`` clears what a killed writer left of those. Long partial files
+(a trace spilled while a run goes on) are kept out of result folders: ``partial_path``.
+"""
 
 import json
 import os
+import secrets
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -43,3 +50,29 @@ def write_json_atomic(path: Path, data: Any) -> None:
 def write_csv_atomic(path: Path, frame: pd.DataFrame) -> None:
     """CSV without the index, written atomically."""
     write_text_atomic(path, frame.to_csv(index=False, lineterminator="\n"))
+
+
+def remove_file(path: Path) -> None:
+    """Delete ``path`` if it exists; OutputError when it cannot be."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot remove: {exc.strerror or exc}") from None
+
+
+def remove_leftovers(folder: Path, names: Iterable[str]) -> None:
+    """Delete the temporary files that atomic writes of ``names`` in ``folder`` left behind
+    when their writer was killed (and the partial trace earlier versions kept there)."""
+    if not folder.is_dir():
+        return
+    for name in names:
+        for leftover in folder.glob(f".{name}*.tmp"):
+            remove_file(leftover)
+    remove_file(folder / ".trace.partial.parquet")
+
+
+def partial_path(suffix: str) -> Path:
+    """A new path in the system's temporary folder (``TMPDIR``) for a file that grows while
+    a run goes on and is moved into place when it ends; nothing is created yet."""
+    name = f"cimsim-{os.getpid()}-{secrets.token_hex(6)}{suffix}"
+    return Path(tempfile.gettempdir()) / name

@@ -17,11 +17,9 @@ from pydantic.fields import FieldInfo
 
 from cimsim.config.fields import unit_of
 from cimsim.config.model import ArchConfig
-from cimsim.errors import ConfigError
-
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when PyYAML was built with it: 9x faster than the pure-Python one on
-the isaac preset (measured, 1.6 ms against 13.7 ms); the one loader for all YAML files."""
+from cimsim.config.yaml_io import load_yaml
+from cimsim.errors import ConfigError, brief
+from cimsim.paths import exists, is_file
 
 
 def preset_names() -> tuple[str, ...]:
@@ -43,8 +41,6 @@ def load_arch(
     fields, or an action without a price, fails here, before any simulation. Raises
     ConfigError naming the file (or preset) and the field at fault.
     """
-    from cimsim.config.pricing import price_chip  # pricing builds on the validated model
-
     origin, raw, folder = _read_raw(spec)
     if isinstance(overrides, Mapping):
         for path, value in overrides.items():
@@ -52,10 +48,7 @@ def load_arch(
     else:
         for override in overrides:
             raw = apply_override(raw, override, origin)
-    raw = read_cost_tables(raw, folder, origin)
-    arch = validate_arch(raw, origin)
-    price_chip(arch, origin)
-    return arch
+    return validate_arch(read_cost_tables(raw, folder, origin), origin)
 
 
 def read_cost_tables(raw: Mapping[str, Any], folder: Path, origin: str) -> dict[str, Any]:
@@ -84,8 +77,8 @@ def read_cost_tables(raw: Mapping[str, Any], folder: Path, origin: str) -> dict[
 def _read_raw(spec: str | Path) -> tuple[str, dict[str, Any], Path]:
     """(origin for messages, the file's mapping, the folder its relative paths start from)."""
     path = Path(spec)
-    if path.suffix in (".yaml", ".yml") or path.exists():
-        if not path.is_file():
+    if path.suffix in (".yaml", ".yml") or exists(path):
+        if not is_file(path):
             raise ConfigError(f"{path}: no such architecture file")
         origin, text = str(path), _read_text(path)
         return origin, parse_yaml_mapping(text, origin, _EXPECTED), path.parent
@@ -93,7 +86,7 @@ def _read_raw(spec: str | Path) -> tuple[str, dict[str, Any], Path]:
         name = str(spec)
         if name not in preset_names():
             raise ConfigError(
-                f"unknown architecture preset {name!r}; presets: {', '.join(preset_names())} "
+                f"unknown architecture preset {brief(name)}; presets: {', '.join(preset_names())} "
                 f"(or give the path of a .yaml file)"
             )
         origin = f"preset {name} ({name}.yaml)"
@@ -107,7 +100,7 @@ _EXPECTED = "sections (clock, noc, memory, tile, costs, ...)"
 def parse_yaml_mapping(text: str, origin: str, expected: str) -> dict[str, Any]:
     """YAML text that must hold a mapping; ConfigError names ``origin``, line and column."""
     try:
-        raw = yaml.load(text, Loader=YAML_LOADER)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -135,12 +128,12 @@ def apply_override(raw: Mapping[str, Any], override: str, origin: str) -> dict[s
     """
     path, sep, text = override.partition("=")
     if not sep or not all(k.strip() for k in path.split(".")):
-        raise ConfigError(f"--set {override!r}: expected KEY.PATH=VALUE, e.g. tile.adc.bits=6")
+        raise ConfigError(f"--set {brief(override)}: expected KEY.PATH=VALUE, e.g. tile.adc.bits=6")
     try:
-        value = yaml.load(text, Loader=YAML_LOADER)
+        value = load_yaml(text)
     except yaml.YAMLError:
         value = text
-    return set_field(raw, path, value, f"--set {override!r}")
+    return set_field(raw, path, value, f"--set {brief(override)}")
 
 
 def set_field(raw: Mapping[str, Any], path: str, value: Any, what: str = "") -> dict[str, Any]:
@@ -203,7 +196,7 @@ def _canonical_path(keys: Sequence[str], override: str) -> tuple[list[str], str]
             where = ".".join(keys[:depth]) or "the top level"
             known = ", ".join(sorted(f.alias or n for n, f in model.model_fields.items()))
             raise ConfigError(
-                f"{override}: no field {'.'.join(keys[: depth + 1])!r}; "
+                f"{override}: no field {brief('.'.join(keys[: depth + 1]))}; "
                 f"fields of {where}: {known}"
             )
         name = next(n for n, f in model.model_fields.items() if f is field)
@@ -219,7 +212,7 @@ def _canonical_path(keys: Sequence[str], override: str) -> tuple[list[str], str]
             if entry is None:  # free-form values (model parameters): the rest are its keys
                 return canonical + list(keys[depth + 1 :]), ""
             if depth == len(keys) - 1:
-                raise ConfigError(f"--set {override!r}: give a field of {'.'.join(keys)!r}")
+                raise ConfigError(f"{override}: give a field of {brief('.'.join(keys))}")
             model = entry
         elif depth < len(keys) - 1:
             if nested is None:
@@ -268,13 +261,18 @@ def _deep_copy(raw: Any) -> Any:
 
 
 def validate_arch(raw: Mapping[str, Any], origin: str) -> ArchConfig:
-    """Validate a raw mapping into an ArchConfig; errors name ``origin`` and the field path."""
+    """Validate a raw mapping into an ArchConfig and price it (cimsim.config.pricing), so
+    every command refuses the same files; errors name ``origin`` and the field path."""
+    from cimsim.config.pricing import price_chip  # pricing builds on the validated model
+
     try:
-        return ArchConfig.model_validate(raw)
+        arch = ArchConfig.model_validate(raw)
     except ValidationError as exc:
         unknown = "unknown field (check the spelling; `cimsim describe` lists the fields)"
         names = _entry_names(raw)
         raise ConfigError(describe_validation_error(exc, origin, unknown, names=names)) from None
+    price_chip(arch, origin)
+    return arch
 
 
 def _entry_names(raw: Mapping[str, Any]) -> dict[tuple[str, int], str]:
@@ -297,19 +295,27 @@ def describe_validation_error(
     names: Mapping[tuple[str, int], str] | None = None,
 ) -> str:
     """One line per pydantic error: ``origin: field.path: what is wrong (got value)``; an
-    entry of a named list is shown by its name (``names``: (section, index) -> name)."""
+    entry of a named list is shown by its name (``names``: (section, index) -> name), the
+    value shown is cut short (``errors.brief``) and at most ``MAX_ERROR_LINES`` are listed."""
     lines = []
-    for error in exc.errors():
+    errors = exc.errors(include_url=False)
+    for error in errors[:MAX_ERROR_LINES]:
         loc = list(error["loc"])
         if len(loc) > 1 and names and (str(loc[0]), loc[1]) in names:
             loc[1] = names[(str(loc[0]), loc[1])]
-        field = ".".join(str(part) for part in loc) or "(top level)"
+        field = ".".join(brief(part, 40).strip("'") for part in loc) or "(top level)"
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = unknown_field
         elif error["type"] == "missing":
             message = f"required {noun} is missing"
-        got = error.get("input")
-        shown = "" if error["type"] in ("missing",) or isinstance(got, dict) else f" (got {got!r})"
-        lines.append(f"{origin}: {field}: {message}{shown}")
+        got = brief(error.get("input"))
+        omit = error["type"] == "missing" or isinstance(error.get("input"), dict) or got in message
+        lines.append(f"{origin}: {field}: {message}{'' if omit else f' (got {got})'}")
+    if len(errors) > MAX_ERROR_LINES:
+        lines.append(f"{origin}: ... and {len(errors) - MAX_ERROR_LINES} more errors")
     return "\n".join(lines)
+
+
+MAX_ERROR_LINES = 10
+"""Most validation errors one message lists."""

@@ -2,12 +2,13 @@
 
 Files use unit strings under short keys (``read_latency: 100 ns``); the validated model
 stores numbers under names that carry the unit (``read_latency_ns``). Every field has a
-docstring (meaning, unit, range); ``cimsim describe`` prints them.
+docstring (meaning, unit, range); ``cimsim describe`` prints them. Integers are strict (a
+``true`` or ``6.5`` is refused, not read as 1 or 6), every number is finite and bounded.
 """
 
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 from cimsim.config.costs import CostsConfig
 from cimsim.config.quantities import (
@@ -19,10 +20,24 @@ from cimsim.config.quantities import (
     PositiveNanoseconds,
 )
 
+MAX_PES = 1 << 16
+"""Most PEs on one chip (ISAAC has 2,016): every PE is a simulated resource."""
+MAX_CROSSBARS = 1 << 20
+"""Most crossbars on one chip (ISAAC has 16,128)."""
+
+Int = Annotated[int, Strict()]
+"""An integer written as one: not a bool, float or string."""
+Real = Annotated[float, Strict()]
+"""A number written as one (an integer or a decimal): not a bool or string."""
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        use_attribute_docstrings=True,
+        allow_inf_nan=False,
     )
 
 
@@ -40,9 +55,9 @@ class NocConfig(_Section):
     topology: Literal["mesh", "torus", "ring"] = "mesh"
     """Router network: mesh (XY routing), torus (dimension order, the shorter way round) or
     ring (rows must be 1); one tile per router (docs/architecture.md)."""
-    rows: int = Field(ge=1, le=256)
+    rows: Int = Field(ge=1, le=256)
     """Router (tile) rows."""
-    cols: int = Field(ge=1, le=256)
+    cols: Int = Field(ge=1, le=256)
     """Router (tile) columns."""
     flit_size_bytes: Bytes = Field(alias="flit_size")
     """Flit width, written "32 bit" or "4 B"; whole bytes, up to 256."""
@@ -77,14 +92,14 @@ class MemoryLevelConfig(_Section):
     """Bandwidth of one port."""
     access_latency_ns: Nanoseconds = Field(alias="access_latency")
     """Latency of the first word of an access."""
-    ports: int = Field(default=1, ge=1, le=64)
+    ports: Int = Field(default=1, ge=1, le=64)
     """Accesses one bank serves at once, each at the full bandwidth."""
-    banks: int = Field(default=1, ge=1, le=1024)
+    banks: Int = Field(default=1, ge=1, le=1024)
     """Independent banks of an instance; a requesting tile uses bank (tile mod banks)."""
-    routers: tuple[tuple[int, int], ...] = ((0, 0),)
+    routers: tuple[tuple[Int, Int], ...] = Field(default=((0, 0),), min_length=1, max_length=4096)
     """Scope chip or off_chip: (row, col) of the router of each instance; a tile uses the
     nearest one (fewest hops, ties: the first listed)."""
-    group: tuple[int, int] | None = None
+    group: tuple[Int, Int] | None = None
     """Scope group: tiles (rows, cols) per instance, which sits at its block's first router."""
     writes_via: str | None = None
     """A level that data stored into this one passes through first (DRAM behind the global
@@ -102,6 +117,8 @@ class MemoryLevelConfig(_Section):
             raise ValueError(f"technology {self.technology} at scope {self.scope}: use {allowed}")
         if (self.scope == "group") != (self.group is not None):
             raise ValueError("group (tiles per instance) is given for, and only for, scope group")
+        if self.group is not None and min(self.group) < 1:
+            raise ValueError(f"group {list(self.group)}: tiles per instance must be at least 1")
         if self.scope == "tile" and self.banks > 1:
             raise ValueError("banks split a shared level among its requesting tiles; a tile's "
                              "own level has one requester: use ports")  # fmt: skip
@@ -109,11 +126,11 @@ class MemoryLevelConfig(_Section):
 
 
 class CrossbarConfig(_Section):
-    rows: int = Field(ge=1, le=4096)
+    rows: Int = Field(ge=1, le=4096)
     """Word lines driven in parallel."""
-    cols: int = Field(ge=1, le=4096)
+    cols: Int = Field(ge=1, le=4096)
     """Bit lines read in parallel."""
-    cell_bits: int = Field(ge=1, le=8)
+    cell_bits: Int = Field(ge=1, le=8)
     """Bits per RRAM cell."""
     read_latency_ns: PositiveNanoseconds = Field(alias="read_latency")
     """One analog read of all columns (drive, settle, sample-and-hold)."""
@@ -123,40 +140,40 @@ class CrossbarConfig(_Section):
 
 
 class DacConfig(_Section):
-    bits: int = Field(ge=1, le=8)
+    bits: Int = Field(ge=1, le=8)
     """Input bits applied per bit-serial step."""
     input_encoding: Literal["twos_complement", "offset"] = "twos_complement"
     """Signed inputs: two's complement (the sign bit a step of its own) or offset by 128."""
 
 
 class AdcConfig(_Section):
-    bits: int = Field(ge=1, le=16)
+    bits: Int = Field(ge=1, le=16)
     """ADC resolution."""
-    per_pe: int = Field(ge=1, le=65536)
+    per_pe: Int = Field(ge=1, le=65536)
     """ADCs shared by the columns of all crossbars of one PE (the PE's ADC bank)."""
     sample_rate_gsps: GigasamplesPerSecond = Field(alias="sample_rate")
     """Conversions per second of one ADC."""
-    shared_by_pes: int = Field(default=1, ge=1, le=1024)
+    shared_by_pes: Int = Field(default=1, ge=1, le=1024)
     """PEs that share one ADC bank of shared_by_pes x per_pe ADCs, one PE's MVM at a time."""
     mode: Literal["ideal", "clip", "uniform", "isaac_flip"] = "clip"
     """Functional ADC model: ideal, clip to bits, uniform quantisation of full_scale, or
     ISAAC's flipped-weight encoding (lossless 8 bits for 128 rows of 2-bit cells)."""
-    full_scale: float | None = Field(default=None, gt=0)
+    full_scale: Real | None = Field(default=None, gt=0, le=1e12)
     """Analog sum mapped to the top ADC code in 'uniform' mode (None: the largest possible)."""
 
 
 class PeConfig(_Section):
-    crossbars: int = Field(ge=1, le=1024)
+    crossbars: Int = Field(ge=1, le=1024)
     """Crossbars in one processing element; they share its ADC bank."""
 
 
 class DigitalConfig(_Section):
-    lanes: int = Field(ge=1, le=65536)
+    lanes: Int = Field(ge=1, le=65536)
     """Element operations per cycle of the tile's digital vector unit (pool, add, act)."""
 
 
 class TileConfig(_Section):
-    pes: int = Field(ge=1, le=1024)
+    pes: Int = Field(ge=1, le=1024)
     """Processing elements (ISAAC: IMAs) per tile."""
     pe: PeConfig
     """One processing element."""
@@ -186,24 +203,24 @@ class TileConfig(_Section):
 
 
 class PrecisionConfig(_Section):
-    weight_bits: int = Field(default=8, ge=1, le=16)
+    weight_bits: Int = Field(default=8, ge=1, le=16)
     """Bits per weight (INT8 by default), sliced over cells of ``cell_bits``."""
-    activation_bits: int = Field(default=8, ge=1, le=16)
+    activation_bits: Int = Field(default=8, ge=1, le=16)
     """Bits per input activation, streamed through the DACs."""
-    psum_bits: int = Field(default=24, ge=8, le=64)
+    psum_bits: Int = Field(default=24, ge=8, le=64)
     """Width of a partial sum sent between PEs/tiles for accumulation."""
 
 
 class DeviceConfig(_Section):
-    variation_sigma: float = Field(default=0.0, ge=0.0, le=2.0)
+    variation_sigma: Real = Field(default=0.0, ge=0.0, le=2.0)
     """Relative sigma of programmed conductance (functional runs; 0 = ideal)."""
     variation_model: Literal["lognormal", "gaussian"] = "lognormal"
     """Shape of the conductance variation."""
-    stuck_off_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    stuck_off_rate: Real = Field(default=0.0, ge=0.0, le=1.0)
     """Fraction of cells stuck at the lowest conductance."""
-    stuck_on_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    stuck_on_rate: Real = Field(default=0.0, ge=0.0, le=1.0)
     """Fraction of cells stuck at the highest conductance."""
-    conductance_levels: int | None = Field(default=None, ge=2, le=65536)
+    conductance_levels: Int | None = Field(default=None, ge=2, le=65536)
     """Distinct programmable conductances (None: exactly 2**cell_bits levels)."""
 
 
@@ -283,6 +300,17 @@ class ArchConfig(_Section):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _chip_size(self) -> Self:
+        pes, crossbars = self.tiles * self.tile.pes, self.tiles * self.crossbars_per_tile
+        if pes > MAX_PES or crossbars > MAX_CROSSBARS:
+            raise ValueError(
+                f"the chip has {pes:,} PEs and {crossbars:,} crossbars (noc "
+                f"{self.noc.rows}x{self.noc.cols}, tile.pes {self.tile.pes}, "
+                f"tile.pe.crossbars {self.tile.pe.crossbars}); at most {MAX_PES:,} PEs and "
+                f"{MAX_CROSSBARS:,} crossbars are allowed"
+            )
+        return self
 
     @property
     def tiles(self) -> int:

@@ -44,6 +44,7 @@ from cimsim.functional.stats import (
     output_summary,
     rms_sums,
 )
+from cimsim.limits import MAX_FUNCTIONAL_BATCH, MAX_SEED, check_integer
 from cimsim.mapper import LayerTiling, tile_layer
 from hwmodels.crossbar.mvm_params import MvmConfig
 from hwmodels.errors import HwModelError
@@ -90,6 +91,7 @@ def run_functional(
     inputs, to report accuracies. chunk: samples per chunk (default: sized from the network).
     Raises ConfigError (architecture not INT8 or not modelled) or WorkloadInputError.
     """
+    check_integer("--seed", seed, 0, MAX_SEED)
     config = mvm_config(arch)
     try:
         info = analyze(graph)
@@ -100,8 +102,7 @@ def run_functional(
     if weights is not None:
         params = merge_params(info, params, weights)
     if inputs is None:
-        if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
-            raise ConfigError(f"functional batch must be an integer >= 1, got {batch!r}")
+        check_integer("--functional-batch", batch, 1, MAX_FUNCTIONAL_BATCH)
         data = random_inputs(info, batch, seed)
     else:
         data = given_inputs(info, inputs, "inputs")

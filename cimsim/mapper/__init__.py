@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from cimsim.config.hardware import HardwareParams
 from cimsim.config.model import ArchConfig
-from cimsim.errors import MappingError
+from cimsim.errors import MappingError, brief
 from cimsim.machine import Machine
 from cimsim.machine.build import build_machine
 from cimsim.mapper.costs import CopyCosts, copy_costs
@@ -155,5 +155,5 @@ def map_network(
 
 def _choice(options: Mapping[str, T], name: str, what: str) -> T:
     if name not in options:
-        raise MappingError(f"unknown {what} policy {name!r}; choices: {', '.join(options)}")
+        raise MappingError(f"unknown {what} policy {brief(name)}; choices: {', '.join(options)}")
     return options[name]

@@ -12,6 +12,7 @@ from cimsim.config.hardware import chip_spec, hardware_params
 from cimsim.config.model import ArchConfig
 from cimsim.engine import collector_paused
 from cimsim.errors import ConfigError, WorkloadInputError
+from cimsim.limits import check_work
 from cimsim.machine.build import build_machine
 from cimsim.options import RunOptions
 from cimsim.plan import Resources
@@ -70,6 +71,7 @@ def run(
         raise WorkloadInputError(str(exc)) from None
     except HwModelError as exc:
         raise ConfigError(f"{arch.name}: {exc}") from None
+    check_work(info, options.batch)
     chip_spec(arch, hw)  # a chip that cannot be priced fails here, before any simulation
     machine = build_machine(arch)
     schedule = get_scheduler(options.scheduler)(graph, info, arch, hw, machine, options)

@@ -8,21 +8,30 @@ from typing import Any
 import pandas as pd
 
 from cimsim.analysis.energy import interval_energy_pj
-from cimsim.analysis.files import write_csv_atomic, write_json_atomic, write_text_atomic
-from cimsim.analysis.rundir import LAYERS_FILE, SUMMARY_FILE, TRACE_FILE
+from cimsim.analysis.files import (
+    remove_file,
+    remove_leftovers,
+    write_csv_atomic,
+    write_json_atomic,
+    write_text_atomic,
+)
+from cimsim.analysis.rundir import (
+    CONFIG_FILE,
+    FUNCTIONAL_FILE,
+    LAYERS_FILE,
+    MANIFEST_FILE,
+    RUN_FILE,
+    RUN_FILES,
+    SUMMARY_FILE,
+    TRACE_FILE,
+    manifest,
+)
 from cimsim.config.dump import arch_to_yaml
 from cimsim.config.model import ArchConfig
 from cimsim.functional import LayerParams, run_functional
 from cimsim.options import RunOptions
 from cimsim.trace.intervals import IntervalBuffer
 from workloads.ir import Graph
-
-FUNCTIONAL_FILE = "functional.csv"
-"""Per-layer errors of a functional run (cimsim run --functional)."""
-CONFIG_FILE = "config.yaml"
-"""The resolved architecture, loadable as ``--arch`` (overrides applied)."""
-RUN_FILE = "run.json"
-"""What ran besides the architecture: the workload as given, input shapes, run options."""
 
 
 @dataclass(frozen=True)
@@ -109,11 +118,18 @@ def write_results(
 ) -> list[Path]:
     """Write the run into ``out_dir``, each file atomically: ``config.yaml`` (the resolved
     architecture), ``run.json`` (``workload`` as given, default the summary's name, input
-    shapes, options), ``layers.csv``, ``trace.parquet`` (if traced), then ``summary.json``.
+    shapes, options), ``layers.csv``, ``functional.csv`` and ``trace.parquet`` (if any),
+    ``summary.json``, then the manifest listing them.
 
-    summary.json goes last: a directory with it holds a complete run. ``cimsim run --arch
-    OUT/config.yaml`` with the options of run.json reproduces summary.json byte for byte.
+    The manifest of an earlier run there goes first, so from then until the new manifest is
+    written last the directory reads as incomplete (``analysis.rundir.open_run``): a crash
+    never leaves old and new files that pass for one run. Run files of an earlier run that
+    this one does not write go too, and so do temporary files a killed writer left behind.
+    ``cimsim run --arch OUT/config.yaml`` with the options of run.json reproduces
+    summary.json byte for byte.
     """
+    remove_file(out_dir / MANIFEST_FILE)
+    remove_leftovers(out_dir, RUN_FILES)
     written = [out_dir / CONFIG_FILE, out_dir / RUN_FILE]
     write_text_atomic(written[0], arch_to_yaml(result.arch))
     write_json_atomic(written[1], run_record(result, workload, input_shapes))
@@ -127,6 +143,10 @@ def write_results(
         result.trace.save(written[-1])
     written.append(out_dir / SUMMARY_FILE)
     write_json_atomic(written[-1], result.summary)
+    for name in RUN_FILES:
+        if out_dir / name not in written:
+            remove_file(out_dir / name)
+    write_json_atomic(out_dir / MANIFEST_FILE, manifest(written))
     return written
 
 

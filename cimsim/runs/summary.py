@@ -118,6 +118,7 @@ def _basics(
             t for t, peak in sink.buffer_peaks().items() if peak > tile_buffer_bytes
         ),
         "bytes": bytes_per_level(sink, mapping.machine.memory),
+        "noc_injected_bytes": sink.total("noc", "injected_byte"),
         "noc_hops_per_byte": _ratio(sink.total("noc", "byte_hop"), sink.total("noc", "byte")),
         "adc_conversions": sink.total("adc", "conversion"),
         "crossbar_reads": sink.total("crossbar", "read"),

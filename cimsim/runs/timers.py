@@ -44,6 +44,8 @@ class EventTimer:
         self._holds = Holds(self._engine, sink, resources, flit_bytes)
         self._fine_grained = fine_grained
         self._bar: tqdm | None = None
+        self._pe_free_since: dict[str, tuple[int, str]] = {}
+        """(cycle, layer) of each traced PE's last task so far (weight loads go on from it)."""
 
     @property
     def events(self) -> int:
@@ -73,20 +75,26 @@ class EventTimer:
             loaded.append(start)
             runner.start()
         else:
-            engine.process(_load_then_run(self._holds, loads, runner, loaded))
+            process = _load_then_run(self._holds, loads, runner, loaded, self._pe_free_since)
+            engine.process(process)
         end = engine.run()
         unfinished = sum(1 for event in runner.done if not event.triggered)
         if unfinished:  # a scheduler bug, never a user error: fail loudly
             raise RuntimeError(f"{label}: {unfinished} tasks never ran (a dependency cycle)")
+        self._pe_free_since.update(runner.pe_free_since)
         return PhaseRun(start, loaded[0], end, runner.layer_start_cycles,
                         runner.layer_end_cycles)  # fmt: skip
 
 
 def _load_then_run(
-    holds: Holds, loads: tuple[LayerLoadPlan, ...], runner: ProgramRunner, loaded: list[int]
+    holds: Holds,
+    loads: tuple[LayerLoadPlan, ...],
+    runner: ProgramRunner,
+    loaded: list[int],
+    pe_free_since: dict[str, tuple[int, str]],
 ) -> Process:
     """Program the phase's weights, note when that finished, then start its Program."""
-    yield from load_weights(holds, loads)
+    yield from load_weights(holds, loads, pe_free_since)
     loaded.append(holds.engine.now_cycles)
     runner.start()
 

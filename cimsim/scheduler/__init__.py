@@ -10,7 +10,7 @@ start and have one phase).
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from cimsim.errors import CimsimError
+from cimsim.errors import CimsimError, brief
 from cimsim.scheduler import cross_layer, layer_by_layer, pipelined, weight_reuse
 from cimsim.scheduler.schedule import Phase, Policy, ProgramScheduler, Schedule, resident
 
@@ -32,12 +32,14 @@ def get_scheduler(name: str) -> Policy:
     try:
         return SCHEDULERS[name]
     except KeyError:
-        raise CimsimError(f"unknown scheduler {name!r}; choices: {', '.join(SCHEDULERS)}") from None
+        raise CimsimError(
+            f"unknown scheduler {brief(name)}; choices: {', '.join(SCHEDULERS)}"
+        ) from None
 
 
 def program_scheduler(name: str) -> ProgramScheduler:
     """The Program builder of a resident policy (tests and benchmarks that build Programs)."""
     builders = {m.NAME: m.schedule for m in (layer_by_layer, pipelined, cross_layer)}
     if name not in builders:
-        raise CimsimError(f"unknown scheduler {name!r}; choices: {', '.join(builders)}")
+        raise CimsimError(f"unknown scheduler {brief(name)}; choices: {', '.join(builders)}")
     return builders[name]

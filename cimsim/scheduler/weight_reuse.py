@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from cimsim.config.hardware import HardwareParams
 from cimsim.config.model import ArchConfig
-from cimsim.errors import CimsimError, MappingError
+from cimsim.errors import CimsimError, MappingError, brief
 from cimsim.machine import Machine
 from cimsim.mapper import ChipMapping, LayerTiling, map_network, tile_layer
 from cimsim.options import RunOptions
@@ -88,7 +88,7 @@ def layer_weight_bytes(info: GraphInfo, name: str, weight_bits: int) -> int:
 def check_mode(mode: str) -> str:
     """``mode`` if it is one of MODES (case-insensitive, returned upper-case), else an error."""
     if mode.upper() not in MODES:
-        raise CimsimError(f"unknown weight_reuse mode {mode!r}; choices: {', '.join(MODES)}")
+        raise CimsimError(f"unknown weight_reuse mode {brief(mode)}; choices: {', '.join(MODES)}")
     return mode.upper()
 
 

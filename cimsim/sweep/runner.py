@@ -24,6 +24,7 @@ from distributed import Client, Future, LocalCluster, as_completed
 from tqdm import tqdm
 
 from cimsim.errors import CimsimError
+from cimsim.limits import MAX_WORKERS, check_integer
 from cimsim.sweep.evaluate import OK, PointTask, error_row, evaluate_point
 from cimsim.sweep.spec import SweepPoint, load_sweep, resolve_points
 from cimsim.sweep.store import read_parts, results_frame, write_part, write_results
@@ -67,8 +68,8 @@ def run_sweep(
     sweep_path = Path(sweep_file)
     out = Path(out_dir)
     points = resolve_points(load_sweep(sweep_path), sweep_path)
-    if workers is not None and workers < 1:
-        raise CimsimError(f"--workers must be at least 1, got {workers}")
+    if workers is not None:
+        check_integer("--workers", workers, 1, MAX_WORKERS)
     rows = read_parts(out, [p.key for p in points])
     todo = [p for p in points if p.key not in rows or bool(rows[p.key].get("retryable"))]
     log.info("%s: %d points, %d to run", sweep_path, len(points), len(todo))

@@ -18,8 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from cimsim.config import ArchConfig, apply_override, load_arch
 from cimsim.config.loader import describe_validation_error, parse_yaml_mapping
-from cimsim.errors import CimsimError, ConfigError
+from cimsim.errors import CimsimError, ConfigError, brief, cut
 from cimsim.options import RunOptions
+from cimsim.paths import is_file
 from cimsim.runs import load_workload
 from cimsim.sweep.evaluate import RUN_SETTINGS
 
@@ -98,7 +99,7 @@ class SweepPoint:
     @property
     def label(self) -> str:
         """Short human description: the axis values it sets."""
-        return ", ".join(f"{k}={v}" for k, v in self.axes) or "base"
+        return _label(dict(self.axes))
 
 
 def load_sweep(path: Path) -> SweepFile:
@@ -169,14 +170,13 @@ def resolve_points(sweep: SweepFile, path: Path) -> tuple[SweepPoint, ...]:
 
 def _raw_points(sweep: SweepFile, path: Path) -> list[dict[str, Any]]:
     if sweep.points is not None:
+        if len(sweep.points) > MAX_POINTS:
+            raise ConfigError(
+                f"{path}: {len(sweep.points)} points; at most {MAX_POINTS} are allowed in one "
+                f"sweep: split it"
+            )
         return [dict(point) for point in sweep.points]
     assert sweep.grid is not None
-    for name, values in sweep.grid.items():
-        if not values:
-            raise ConfigError(f"{path}: grid axis {name!r} is empty; give at least one value")
-        duplicates = [v for i, v in enumerate(values) if v in values[:i]]
-        if duplicates:
-            raise ConfigError(f"{path}: grid axis {name!r} repeats {duplicates[0]!r}")
     names = list(sweep.grid)
     sizes = [len(values) for values in sweep.grid.values()]
     if math.prod(sizes) > MAX_POINTS:
@@ -184,6 +184,15 @@ def _raw_points(sweep: SweepFile, path: Path) -> list[dict[str, Any]]:
             f"{path}: the grid has {math.prod(sizes)} points ({' x '.join(map(str, sizes))}); "
             f"at most {MAX_POINTS} are allowed in one sweep: split it or list `points`"
         )
+    for name, values in sweep.grid.items():
+        if not values:
+            raise ConfigError(f"{path}: grid axis {brief(name)} is empty; give at least one value")
+        seen: set[str] = set()
+        for value in values:
+            identity = json.dumps(value, sort_keys=True, default=str)
+            if identity in seen:
+                raise ConfigError(f"{path}: grid axis {brief(name)} repeats {brief(value)}")
+            seen.add(identity)
     return [
         dict(zip(names, combo, strict=True)) for combo in itertools.product(*sweep.grid.values())
     ]
@@ -198,7 +207,7 @@ def _check_axis_name(name: str, path: Path, kind: str) -> None:
     except ConfigError as exc:
         detail = re.sub(r"^--set '[^']*': ", "", str(exc))
         special = f" (special axes: {', '.join(SPECIAL_AXES)})" if kind == "axis" else ""
-        raise ConfigError(f"{path}: {kind} {name!r}: {detail}{special}") from None
+        raise ConfigError(f"{path}: {kind} {brief(name)}: {detail}{special}") from None
 
 
 def _options(settings: Mapping[str, Any], axes: Mapping[str, Any], path: Path) -> RunOptions:
@@ -209,7 +218,7 @@ def _options(settings: Mapping[str, Any], axes: Mapping[str, Any], path: Path) -
             what = f"axis {name!r}" if name in axes else f"key {name!r}"
             raise ConfigError(
                 f"{path}: {what}: must be a preset/network name or a file path "
-                f"(got {settings[name]!r})"
+                f"(got {brief(settings[name])})"
             )
     try:
         return RunOptions(**{name: settings[name] for name in RUN_SETTINGS})
@@ -220,7 +229,7 @@ def _options(settings: Mapping[str, Any], axes: Mapping[str, Any], path: Path) -
             message = error["msg"].removeprefix("Value error, ")
             if name in settings:
                 what = f"axis {name!r}" if name in axes else f"key {name!r}"
-                lines.append(f"{path}: {what}: {message} (got {settings[name]!r})")
+                lines.append(f"{path}: {what}: {message} (got {brief(settings[name])})")
             else:
                 lines.append(f"{path}: run options {_label(axes)}: {message}")
         raise ConfigError("\n".join(lines)) from None
@@ -235,7 +244,7 @@ def _check_workload(workload: str, base_dir: Path, path: Path, is_axis: bool) ->
         what = "axis 'workload'" if is_axis else "key 'workload'"
         raise ConfigError(f"{path}: {what}: {exc}") from None
     file = Path(ref)
-    if file.is_file():
+    if is_file(file):
         return ref, {"file": file.name, "sha256": hashlib.sha256(file.read_bytes()).hexdigest()}
     return ref, graph.name  # a zoo network's canonical spec: one key however it is written
 
@@ -243,7 +252,7 @@ def _check_workload(workload: str, base_dir: Path, path: Path, is_axis: bool) ->
 def _relative(spec: str, base_dir: Path, suffixes: Sequence[str]) -> str:
     """A file named relative to the sweep file, if it exists there; else ``spec`` unchanged."""
     candidate = base_dir / spec
-    if spec.endswith(tuple(suffixes)) and not Path(spec).is_absolute() and candidate.is_file():
+    if spec.endswith(tuple(suffixes)) and not Path(spec).is_absolute() and is_file(candidate):
         return str(candidate)
     return spec
 
@@ -254,7 +263,7 @@ def _override(name: str, value: Any) -> str:
 
 
 def _label(axes: Mapping[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in axes.items()) or "base"
+    return cut(", ".join(f"{k}={cut(str(v), 40)}" for k, v in axes.items()) or "base", 200)
 
 
 def _columns(

@@ -18,13 +18,18 @@ def count_access(sink: TraceSink, layer: str, access: Access, name: str) -> None
     sink.busy(name, access.cycles)
 
 
+def count_injected(sink: TraceSink, layer: str, message: Message) -> None:
+    """A NoC message leaving its source (counted there, apart from its delivery, so that
+    bytes sent and bytes received are two counts: ``cimsim.analysis.invariants``)."""
+    sink.count(layer, "noc", "injected_byte", message.nbytes)
+
+
 def count_message(
     sink: TraceSink, layer: str, message: Message, links: Sequence[str], flit_bytes: int
 ) -> None:
-    """A NoC message injected and delivered over its links, and their busy time."""
+    """A NoC message delivered at its destination over its links, and their busy time."""
     size, hops = message.nbytes, message.hops
     flits = flits_for_bytes(size, flit_bytes)
-    sink.count(layer, "noc", "injected_byte", size)
     sink.count(layer, "noc", "message", 1)
     sink.count(layer, "noc", "byte", size)
     sink.count(layer, "noc", "byte_hop", size * hops)

@@ -28,6 +28,7 @@ from cimsim.plan import Access, Chain, LayerLoadPlan, MvmWork, Plan, TaskPlan
 from cimsim.program import Program
 from cimsim.timing.accounting import (
     count_access,
+    count_injected,
     count_message,
     count_mvms,
     count_programming,
@@ -83,6 +84,7 @@ class _Counter:
                 count_access(self._sink, layer, hold, self._names[hold.port])
             else:
                 names = [self._names[link] for link in hold.links]  # type: ignore[union-attr]
+                count_injected(self._sink, layer, hold)  # type: ignore[arg-type]
                 count_message(self._sink, layer, hold, names, self._flit_bytes)  # type: ignore[arg-type]
             total += hold.cycles
         return total

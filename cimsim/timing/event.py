@@ -21,11 +21,11 @@ from other tiles return after them.
 
 Weight loads (weight reuse): every layer's reads are issued at once, so they queue on the
 memory port; each copy's shares then travel to its tiles concurrently, and the copy is
-programmed once they have all arrived. Traced per PE: idle with cause ``weights`` until the
-shares arrive, then a ``program`` interval.
+programmed once they have all arrived (traced per PE: ``load_weights``).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from cimsim.engine import Engine, Port, Process
 from cimsim.plan import (
@@ -43,6 +43,7 @@ from cimsim.plan import (
 from cimsim.program import Program
 from cimsim.timing.accounting import (
     count_access,
+    count_injected,
     count_message,
     count_mvms,
     count_programming,
@@ -91,7 +92,9 @@ class Holds:
             sink.buffer_level(access.fills_tile, self.engine.now_cycles, access.nbytes)
 
     def message(self, layer: str, message: Message) -> Process:
-        """Reserve the route's links in order (wormhole), hold them, release them, count."""
+        """Reserve the route's links in order (wormhole), hold them, release them, count (the
+        bytes as they leave the source, and again as they arrive)."""
+        count_injected(self.sink, layer, message)
         ports = [self.port(link) for link in message.links]
         for port in ports:
             yield port.acquire()
@@ -147,17 +150,22 @@ class ProgramRunner:
         self.done = [self._engine.event() for _ in program.tasks]
         self.layer_start_cycles: dict[str, int] = {}
         self.layer_end_cycles: dict[str, int] = {}
+        self.pe_free_since: dict[str, tuple[int, str]] = {}
+        """(cycle, layer) of each traced PE's last task end (a later phase's weight load takes
+        the PE's track on from there, so it has no gap)."""
 
     def start(self) -> None:
-        """Create one process per layer copy (in the Program's deterministic order)."""
+        """Create one process per layer copy (in the Program's deterministic order); their
+        PEs are free from now on (cycle 0, or when a phase has its weights)."""
+        now = self._engine.now_cycles
         for (layer, copy), queue in self._program.queues.items():
-            self._engine.process(self._run_queue(layer, copy, queue))
+            self._engine.process(self._run_queue(layer, copy, queue, now))
 
-    def _run_queue(self, layer: str, copy: int, queue: tuple[int, ...]) -> Process:
+    def _run_queue(self, layer: str, copy: int, queue: tuple[int, ...], free_since: int) -> Process:
+        """Run a copy's tasks in order; ``free_since``: when its PEs became free."""
         engine, holds, sink = self._engine, self._holds, self._sink
         first = self._plan.tasks[queue[0]].work
         tracks = first.pes if sink.records_compute and type(first) is MvmWork else ()
-        free_since = engine.now_cycles  # when this copy's PEs last became free
         for task_id in queue:
             task, plan = self._program.tasks[task_id], self._plan.tasks[task_id]
             pending = [self.done[d] for d in task.deps if not self.done[d].triggered]
@@ -179,6 +187,8 @@ class ProgramRunner:
             else:
                 yield from self._compute_vector(plan, plan.work)  # type: ignore[arg-type]
             free_since = engine.now_cycles
+            for track in tracks:
+                self.pe_free_since[track] = (free_since, layer)
             if plan.freed_bytes:
                 sink.buffer_level(plan.home_tile, free_since, -plan.freed_bytes)
             engine.process(self._deliver(task_id, plan))
@@ -249,31 +259,68 @@ class ProgramRunner:
             self._on_task_done()
 
 
-def load_weights(holds: Holds, loads: Sequence[LayerLoadPlan]) -> Process:
-    """Load every layer of ``loads`` (module docstring)."""
+def load_weights(
+    holds: Holds,
+    loads: Sequence[LayerLoadPlan],
+    pe_free_since: Mapping[str, tuple[int, str]] | None = None,
+) -> Process:
+    """Load every layer of ``loads`` (module docstring). ``pe_free_since``: (cycle, layer)
+    of each PE's last task of an earlier phase (a PE not named was free from cycle 0).
+
+    Traced per PE, so that its track has no gap and no overlap: idle with cause ``drained``
+    from when it was last free (charged to that layer) until the load starts, idle with
+    cause ``weights`` until its shares arrive, a ``program`` interval, and ``weights`` again
+    until every copy of the phase is programmed."""
     engine = holds.engine
     start = engine.now_cycles
-    layers = [engine.process(_load_layer(holds, load, start)) for load in loads]
+    free = _Free(start, pe_free_since or {})
+    programmed: dict[str, tuple[str, int]] = {}  # PE track -> (layer, programmed cycle)
+    layers = [engine.process(_load_layer(holds, load, free, programmed)) for load in loads]
     if layers:
         yield engine.all_of(layers)
-    holds.sink.interval(start, engine.now_cycles, "weights", "weight_load", "")
+    now = engine.now_cycles
+    for track, (layer, done) in programmed.items():
+        holds.sink.interval(done, now, track, "idle", layer, cause=Cause.WEIGHTS)
+    holds.sink.interval(start, now, "weights", "weight_load", "")
 
 
-def _load_layer(holds: Holds, load: LayerLoadPlan, since: int) -> Process:
+@dataclass(frozen=True)
+class _Free:
+    """When a load started, and (cycle, layer) of each PE's last task before it."""
+
+    load_start: int
+    since: Mapping[str, tuple[int, str]]
+
+
+def _load_layer(
+    holds: Holds, load: LayerLoadPlan, free: _Free, programmed: dict[str, tuple[str, int]]
+) -> Process:
     for read in load.reads:
         yield from holds.access(load.layer, read)
     engine = holds.engine
-    copies = [engine.process(_program_copy(holds, load, copy, since)) for copy in load.copies]
+    copies = [
+        engine.process(_program_copy(holds, load, copy, free, programmed)) for copy in load.copies
+    ]
     yield engine.all_of(copies)
 
 
-def _program_copy(holds: Holds, load: LayerLoadPlan, copy: CopyLoadPlan, since: int) -> Process:
-    engine, sink = holds.engine, holds.sink
-    sends = [engine.process(holds.chain(load.layer, chain)) for chain in copy.sends]
+def _program_copy(
+    holds: Holds,
+    load: LayerLoadPlan,
+    copy: CopyLoadPlan,
+    free: _Free,
+    programmed: dict[str, tuple[str, int]],
+) -> Process:
+    engine, sink, name = holds.engine, holds.sink, load.layer
+    sends = [engine.process(holds.chain(name, chain)) for chain in copy.sends]
     yield engine.all_of(sends)
     start = engine.now_cycles
     yield engine.timeout(copy.program_cycles)
     count_programming(sink, load)
+    end = start + copy.program_cycles
     for track in copy.pes:
-        sink.interval(since, start, track, "idle", load.layer, cause=Cause.WEIGHTS)
-        sink.interval(start, start + copy.program_cycles, track, "program", load.layer)
+        since, last_layer = free.since.get(track, (0, name))
+        sink.interval(since, free.load_start, track, "idle", last_layer, cause=Cause.DRAINED)
+        sink.interval(free.load_start, start, track, "idle", name, cause=Cause.WEIGHTS)
+        sink.interval(start, end, track, "program", name)
+        programmed[track] = (name, end)

@@ -52,6 +52,9 @@ class Cause(StrEnum):
     """Waiting for weights to be loaded and programmed."""
     BACKPRESSURE = "backpressure"
     """Waiting for a consumer to free buffer space for more outputs (pipelines)."""
+    DRAINED = "drained"
+    """No work left: the PE's last task is done (its part's, on a compact chip, while the
+    part's other PEs finish), or its part has not begun. Not a bubble of the schedule."""
 
 
 @dataclass(frozen=True)

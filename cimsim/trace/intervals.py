@@ -9,6 +9,8 @@ buffers are reused, so memory stays bounded however long the run; without one, t
 buffers grow.
 """
 
+import errno
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -141,7 +143,8 @@ class IntervalBuffer:
         """Write every record to ``path`` as Parquet, atomically; the buffer is then spent.
 
         When spilling, the remaining block goes into the spill file as its last row group
-        and the spill file is renamed into place (no second copy in memory).
+        and the spill file is moved into place (no second copy in memory; copied first when
+        it lies on another file system, as in the system's temporary folder).
         """
         if self._writer is not None:
             table = self._block_table()
@@ -150,7 +153,7 @@ class IntervalBuffer:
                 self._rows = 0
             self._close_writer()
             assert self._spill_path is not None
-            self._spill_path.replace(path)
+            _move(self._spill_path, path)
             return
         tmp = path.with_name(f".{path.name}.tmp")
         pq.write_table(self.to_table(), tmp)
@@ -168,6 +171,20 @@ class IntervalBuffer:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+
+
+def _move(source: Path, target: Path) -> None:
+    """Rename ``source`` over ``target``; across file systems, copy it beside ``target``
+    first, so the rename stays atomic."""
+    try:
+        source.replace(target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        staged = target.with_name(f".{target.name}.move.tmp")
+        shutil.copyfile(source, staged)
+        staged.replace(target)
+        source.unlink()
 
 
 def _schema() -> pa.Schema:

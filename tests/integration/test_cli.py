@@ -23,12 +23,10 @@ def test_run_writes_summary_and_layers(tmp_path: Path, capsys) -> None:
     assert summary["latency_s"] == pytest.approx(summary["total_cycles"] / 1e9)
     layers = pd.read_csv(out / "layers.csv")
     assert list(layers["layer"])[:3] == ["c1", "c1.tanh", "s2"]
-    assert sorted(p.name for p in out.iterdir()) == [
-        "config.yaml",
-        "layers.csv",
-        "run.json",
-        "summary.json",
-    ]
+    written = ("config.yaml", "layers.csv", "run.json", "summary.json")
+    assert sorted(p.name for p in out.iterdir()) == sorted((*written, "manifest.json"))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["files"] == {n: (out / n).stat().st_size for n in written}
 
 
 def test_zoo_parameters_in_the_workload_name_reach_the_simulation(tmp_path: Path) -> None:
@@ -71,6 +69,32 @@ def test_set_override_reaches_the_simulation(tmp_path: Path) -> None:
         (["describe", "tiny", "--set", "tile.nothing=1"], "no field"),
         (["run", "--arch", "tiny", "--workload", "mlp:hiden=8"], "unknown parameter 'hiden'"),
         (["workloads", "show", "vgg8:bias=yes"], "parameter 'bias': must be true or false"),
+        # issue 20: refused at the root, before anything is allocated or simulated
+        (["run", "--arch", "tiny", "--workload", "mlp:hidden=99999999999999999999"],
+         "parameter 'hidden': must be an integer from 1 to 1,048,576"),
+        (["run", "--arch", "tiny", "--workload", "mlp", "--batch", "9223372036854775808"],
+         "(--batch): Input should be less than or equal to 65536"),
+        (["run", "--arch", "tiny", "--workload", "mlp", "--seed", "-1"],
+         "(--seed): Input should be greater than or equal to 0"),
+        (["run", "--arch", "tiny", "--workload", "mlp", "--extra-pes", "-1"],
+         "(--extra-pes): Input should be greater than or equal to 0"),
+        (["run", "--arch", "tiny", "--workload", "mlp", "--functional", "--functional-batch",
+          "0"], "--functional-batch must be an integer from 1"),
+        (["run", "--arch", "tiny", "--workload", "mlp", "--set", "tile.adc.bits=true"],
+         "tile.adc.bits: Input should be a valid integer (got True)"),
+        (["run", "--arch", "tiny", "--workload", "mlp", "--set", "noc.router_latency=1e400 ns"],
+         "noc.router_latency: '1e400 ns' is not a finite number"),
+        (["run", "--arch", "tiny", "--workload", "mlp", "--set",
+          "memory.tile_buffer.size=1e400 B"],
+         "memory.tile_buffer.size: '1e400 B' is not a finite number"),
+        (["run", "--arch", "tiny", "--workload", "mlp", "--set",
+          "noc.link_bandwidth=1e400 GB/s"], "'1e400 GB/s' is not a finite number"),
+        (["run", "--arch", "tiny", "--workload", "mlp", "--set", "clock.frequency=1 mHz"],
+         "'1 mHz' is 1e-12 GHz"),
+        (["describe", "tiny", "--json", "--set", "costs.technology=-5 nm"],
+         "costs.technology"),
+        (["run", "--arch", "tiny", "--workload", "gpt2_prefill:seq_len=8192,blocks=8",
+          "--batch", "16"], "at most 16,777,216 are allowed: lower --batch"),
     ],
 )  # fmt: skip
 def test_bad_input_exits_2_with_one_message(argv, fragment, capsys) -> None:

@@ -249,7 +249,7 @@ def test_bad_axis_or_workers_fail_before_any_work(tmp_path: Path) -> None:
     sweep = _write(tmp_path, GRID.replace("tile.adc.bits", "tile.adc.bitz"))
     with pytest.raises(CimsimError, match=r"sweep.yaml: axis 'tile.adc.bitz'"):
         run_sweep(sweep, tmp_path / "out", scheduler_address="tcp://127.0.0.1:1", progress=False)
-    with pytest.raises(CimsimError, match=r"--workers must be at least 1"):
+    with pytest.raises(CimsimError, match=r"--workers must be an integer from 1 to 256"):
         run_sweep(_write(tmp_path, GRID), tmp_path / "out", workers=0, progress=False)
     assert not (tmp_path / "out").exists()
 

@@ -161,3 +161,20 @@ def test_estimate_counts_the_same_work_and_is_a_lower_bound(small_arch, lenet, r
     assert [p["layers"] for p in guess["parts"]] == [p["layers"] for p in event["parts"]]
     assert 0 < guess["weight_load_cycles"] <= event["weight_load_cycles"]
     assert 0.5 * event["total_cycles"] <= guess["total_cycles"] <= event["total_cycles"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_pe_tracks_wait_for_weights_only_while_loading(small_arch, lenet, mode) -> None:
+    """Idle 'weights' lies within a part's load; before it the PE is 'drained' (its earlier
+    part done, or none yet): the bubble breakdown charges weight loading its own time."""
+    batch = 2
+    result = run_weight_reuse(small_arch, lenet, batch, mode, trace="summary")
+    frame = result.trace.to_frame()
+    loads = [(p["start_cycle"], p["weights_loaded_cycle"]) for p in result.summary["parts"]]
+    idle = frame[frame.kind == "idle"]
+    waiting = idle[idle.cause == "weights"]
+    assert len(waiting)
+    for start, end in zip(waiting.start_cycle, waiting.end_cycle, strict=True):
+        assert any(a <= start and end <= b for a, b in loads), (start, end, loads)
+    drained = idle[idle.cause == "drained"]
+    assert set(drained.end_cycle) <= {a for a, _ in loads}

@@ -7,6 +7,8 @@ from cimsim.config import load_arch, preset_names
 from cimsim.config.hardware import hardware_params
 from cimsim.errors import ConfigError
 
+TINY_YAML = Path(__file__).parents[2] / "cimsim" / "config" / "presets" / "tiny.yaml"
+
 
 def test_presets_ship_and_name_their_source() -> None:
     assert {"isaac", "puma", "tiny"} <= set(preset_names())
@@ -111,3 +113,74 @@ def test_unit_carrying_names_override_with_bare_numbers_in_their_unit() -> None:
         == 32768
     )
     assert load_arch("tiny", ["costs.technology_nm=22"]).costs.technology_nm == 22
+
+
+# --- strict, finite, bounded fields; YAML aliases refused (issue 20) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("override", "fragment"),
+    [
+        ("tile.adc.bits=true", r"tile.adc.bits: Input should be a valid integer \(got True\)"),
+        ("tile.adc.bits=6.5", "valid integer"),
+        ("tile.adc.bits='6'", "valid integer"),
+        ("memory.global_buffer.routers=[[0, true]]", "routers.0.1: Input should be a valid int"),
+        ("device.variation_sigma=true", "valid number"),
+        ("tile.adc.full_scale=.inf", "finite number"),
+        ("tile.adc.full_scale=.nan", "finite number"),
+        ("costs.technology=-5 nm", "technology"),
+        ("noc.router_latency=1e400 ns", "'1e400 ns' is not a finite number"),
+        ("memory.tile_buffer.size=1e400 B", "not a finite number"),
+        ("noc.link_bandwidth=1e400 GB/s", "not a finite number"),
+        ("noc.link_bandwidth=1e12 GB/s", "allowed: at least 0.001 and at most 1e\\+06 GB/s"),
+        ("memory.tile_buffer.size=2 TiB", "at most 1.09951e\\+12 bytes"),
+        ("memory.dram.access_latency=2 s", "at most 1e\\+09 ns"),
+        ("clock.frequency=1 mHz", "'1 mHz' is 1e-12 GHz"),
+        ("tile.adc.sample_rate=1 GHz", "'GHz' is a frequency unit"),
+    ],
+)
+def test_strict_finite_and_bounded_values(override: str, fragment: str) -> None:
+    with pytest.raises(ConfigError, match=fragment):
+        load_arch("tiny", [override])
+
+
+def test_common_unit_spellings_are_read() -> None:
+    arch = load_arch(
+        "tiny",
+        ["noc.link_bandwidth=10 Gbps", "memory.tile_buffer.bandwidth=1 GiB/s",
+         "tile.crossbar.read_latency=1 μs", "memory.dram.access_latency=0.05 µs"],
+    )  # fmt: skip
+    assert arch.noc.link_bandwidth_gbps == 1.25
+    assert arch.memory_level("tile_buffer").bandwidth_gbps == pytest.approx(2**30 / 1e9)
+    assert arch.tile.crossbar.read_latency_ns == 1000.0
+    assert arch.memory_level("dram").access_latency_ns == pytest.approx(50.0)
+
+
+def test_what_the_models_refuse_every_command_refuses() -> None:
+    """describe --json and describe refuse the same files: loading prices the chip."""
+    with pytest.raises(ConfigError, match=r"preset isaac \(isaac.yaml\): costs.components.adc"):
+        load_arch("isaac", ["tile.adc.bits=6"])
+
+
+def test_yaml_aliases_are_refused_with_their_place(tmp_path: Path) -> None:
+    text = TINY_YAML.read_text()
+    laughs = "".join(
+        f"{a}: &{a} [{', '.join([f'*{b}'] * 9)}]\n"
+        for b, a in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    path = tmp_path / "laughs.yaml"
+    path.write_text(text + 'a: &a ["lol", "lol", "lol"]\n' + laughs)
+    with pytest.raises(ConfigError, match=r"laughs.yaml: line \d+, column \d+: .*aliases \(\*a\)"):
+        load_arch(path)
+
+
+def test_error_messages_are_bounded(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    text = TINY_YAML.read_text()
+    extra = "".join(f"junk{i}: [{', '.join(['x' * 50] * 200)}]\n" for i in range(50))
+    path.write_text(text.replace("name: tiny", "name: " + "n" * 10_000) + extra)
+    with pytest.raises(ConfigError) as caught:
+        load_arch(path)
+    message = str(caught.value)
+    assert "... and 40 more errors" in message
+    assert len(message) < 3000

@@ -164,7 +164,7 @@ def test_unknown_name_lists_available() -> None:
 def test_bad_parameters() -> None:
     with pytest.raises(WorkloadError, match=r"unknown parameter.*seq_len.*accepted: classes"):
         zoo.build("resnet18", seq_len=3)
-    with pytest.raises(WorkloadError, match="seq_len must be an integer >= 1"):
+    with pytest.raises(WorkloadError, match="'seq_len': must be an integer from 1 to 1,048,576"):
         zoo.build("bert_base", seq_len=0)
     with pytest.raises(WorkloadError, match="input_size must be 28 or 32"):
         zoo.build("lenet5", input_size=30)
@@ -212,7 +212,10 @@ def test_a_spec_with_more_layers_builds_more_layers() -> None:
         ("vgg8:bias=1", r"parameter 'bias': must be true or false, got '1'"),
         ("mlp:hidden=64xx", r"parameter 'hidden': must be an integer, got ''"),
         ("bert_base:layers=1,layers=2", r"parameter 'layers' is given twice"),
-        ("bert_base:layers=0", r"layers must be an integer >= 1, got 0"),
+        ("bert_base:layers=0", r"'layers': must be an integer from 1 to 128, got 0"),
+        ("bert_base:layers=129", r"'layers': must be an integer from 1 to 128, got 129"),
+        ("mlp:hidden=99999999999999999999", r"'hidden': must be an integer from 1 to 1,048,576"),
+        ("mlp:hidden=" + "x".join(["8"] * 65), r"'hidden': has 65 entries; at most 64"),
         ("bert_base:heads=5", r"not divisible by 5"),
         ("resnet19:classes=10", r"unknown network; available"),
     ],
@@ -221,4 +224,20 @@ def test_bad_spec_strings_name_the_spec_and_what_is_allowed(spec: str, message: 
     with pytest.raises(WorkloadError, match=message) as info:
         zoo.from_spec(spec)
     named = "workload 'resnet19'" if spec.startswith("resnet19") else f"workload {spec!r}"
-    assert info.value.where.startswith(named)
+    assert info.value.where.startswith(named[:60])  # a long spec is shown cut short
+    assert len(str(info.value)) < 300
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("resnet18:input_size=100000", r"input 'input': too large: 30,000,000,000 elements"),
+        ("mlp:hidden=1000000", r"layer 'fc1' \(linear\): too large: 785,000,000 weights"),
+        ("gpt2_prefill:seq_len=65536", r"too large: .* output elements \(at most 2,147,483,648\)"),
+    ],
+)
+def test_networks_too_large_to_simulate_are_refused_by_shape_analysis(spec: str, message: str):
+    from workloads.shapes import analyze
+
+    with pytest.raises(WorkloadError, match=message):
+        analyze(zoo.from_spec(spec))

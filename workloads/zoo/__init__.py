@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import math
+import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -47,7 +49,7 @@ def _builder(name: str) -> Callable[..., Graph]:
     builders = _builders()
     if name not in builders:
         raise WorkloadError(
-            f"workload {name!r}", f"unknown network; available: {', '.join(builders)}"
+            f"workload {_brief(name)}", f"unknown network; available: {', '.join(builders)}"
         )
     return builders[name]
 
@@ -74,10 +76,21 @@ def build(name: str, **params: Any) -> Graph:
             f"workload {name!r}",
             f"unknown parameter(s) {', '.join(unknown)}; accepted: {', '.join(accepted) or 'none'}",
         )
+    for key, value in params.items():
+        _check_bounds(key, value, f"workload {name!r}: parameter {key!r}")
     return builder(**params)
 
 
 SPEC_EXAMPLE = "bert_base:layers=12,seq_len=128"
+
+MAX_INT_PARAMETER = 1 << 20
+"""Largest integer parameter of a spec (sizes; the shapes it makes are bounded again by
+``shapes.analyze``): a typo such as hidden=99999999999999999999 is refused at once."""
+MAX_REPEATS = 128
+"""Largest ``layers`` or ``blocks``: the builders loop over them (GPT-3 has 96 layers)."""
+MAX_TUPLE = 64
+"""Most entries of a tuple parameter (``mlp:hidden=512x256``)."""
+_REPEATS = ("layers", "blocks")
 
 
 def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
@@ -92,34 +105,67 @@ def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
         key, equals, text = (part.strip() for part in item.partition("="))
         if not equals or not key or not text:
             raise WorkloadError(
-                f"workload {spec!r}", f"{item!r} is not key=value; write e.g. {SPEC_EXAMPLE}"
+                f"workload {_brief(spec)}",
+                f"{_brief(item)} is not key=value; write e.g. {SPEC_EXAMPLE}",
             )
         if key not in accepted:
             raise WorkloadError(
-                f"workload {spec!r}",
-                f"unknown parameter {key!r}; accepted: {', '.join(accepted) or 'none'}",
+                f"workload {_brief(spec)}",
+                f"unknown parameter {_brief(key)}; accepted: {', '.join(accepted) or 'none'}",
             )
         if key in params:
-            raise WorkloadError(f"workload {spec!r}", f"parameter {key!r} is given twice")
-        params[key] = _typed(text, accepted[key], f"workload {spec!r}: parameter {key!r}")
+            raise WorkloadError(f"workload {_brief(spec)}", f"parameter {key!r} is given twice")
+        where = f"workload {_brief(spec)}: parameter {key!r}"
+        params[key] = _typed(text, accepted[key], where)
+        _check_bounds(key, params[key], where)
     return name, params
+
+
+def _check_bounds(key: str, value: Any, where: str) -> None:
+    """Integers in 1..their limit, numbers finite, tuples short: a network's size is bounded
+    before it is built (its shapes again by ``shapes.analyze``)."""
+    if isinstance(value, tuple):
+        if len(value) > MAX_TUPLE:
+            raise WorkloadError(where, f"has {len(value)} entries; at most {MAX_TUPLE} allowed")
+        for item in value:
+            _check_bounds(key, item, where)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise WorkloadError(where, f"must be a finite number, got {value}")
+    elif isinstance(value, int) and not isinstance(value, bool):
+        limit = MAX_REPEATS if key in _REPEATS else MAX_INT_PARAMETER
+        if not 1 <= value <= limit:
+            raise WorkloadError(
+                where, f"must be an integer from 1 to {limit:,}, got {_brief(value)}"
+            )
+
+
+def _brief(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` of a string or number, cut short for a message."""
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
 
 def _typed(text: str, default: Any, where: str) -> Any:
     """``text`` as a value of ``default``'s type."""
     if isinstance(default, tuple):
         item = default[0] if default else 0
-        return tuple(_typed(part, item, where) for part in text.split("x"))
+        parts = text.split("x")
+        if len(parts) > MAX_TUPLE:
+            raise WorkloadError(where, f"has {len(parts)} entries; at most {MAX_TUPLE} allowed")
+        return tuple(_typed(part, item, where) for part in parts)
     if isinstance(default, bool):
         if text.lower() not in ("true", "false"):
-            raise WorkloadError(where, f"must be true or false, got {text!r}")
+            raise WorkloadError(where, f"must be true or false, got {_brief(text)}")
         return text.lower() == "true"
-    for kind, what in ((int, "an integer"), (float, "a number")):
-        if isinstance(default, kind):
-            try:
-                return kind(text)
-            except ValueError:
-                raise WorkloadError(where, f"must be {what}, got {text!r}") from None
+    if isinstance(default, int):
+        if not re.fullmatch(r"\s*[+-]?\d{1,30}\s*", text):
+            raise WorkloadError(where, f"must be an integer, got {_brief(text)}")
+        return int(text)
+    if isinstance(default, float):
+        try:
+            return float(text)
+        except ValueError:
+            raise WorkloadError(where, f"must be a number, got {_brief(text)}") from None
     return text
 
 
@@ -150,6 +196,6 @@ def from_spec(spec: str) -> Graph:
     try:
         graph = build(name, **params)
     except WorkloadError as exc:
-        raise WorkloadError(f"workload {spec!r}", exc.message) from None
+        raise WorkloadError(f"workload {_brief(spec)}", exc.message) from None
     canonical = format_spec(name, params)
     return dataclasses.replace(graph, name=canonical) if canonical != name else graph
