@@ -44,7 +44,8 @@ def utilization(
     sink: TraceSink, mapping: ChipMapping, tiles: int, total_cycles: int
 ) -> dict[str, float]:
     """Busy share of the run: PEs (all, and those holding weights), tiles, the busiest NoC
-    link, and the busiest port of every memory level beyond the tiles (by level name). A
+    link, and the busiest port of every memory level beyond the tiles (by level name; busy
+    time over all its servers, so a port of k servers is full at 1). A
     link or port near 1 is what bounds a data-movement-limited run (see ``busiest_link``
     for which link)."""
     shared = [level for level in mapping.machine.memory.levels[1:]]
@@ -60,7 +61,10 @@ def utilization(
         "pe_mapped": pe_busy / (max(mapping.pes_used, 1) * total_cycles),
         "tile": tile_busy / (tiles * total_cycles),
         "noc_link_max": (busy[link] if link else 0) / total_cycles,
-        **{level.name: _busiest_port(busy, level) / total_cycles for level in shared},
+        **{
+            level.name: _busiest_port(busy, level) / (level.ports * total_cycles)
+            for level in shared
+        },
     }
 
 

@@ -58,7 +58,7 @@ class Engine:
         self.env = simpy.Environment()
         self.clock_ghz = clock_ghz
         self.rng = np.random.default_rng(seed)
-        self._port_type: Callable[[simpy.Environment], Port] = (
+        self._port_type: Callable[[simpy.Environment, int], Port] = (
             ResourcePort if reference_ports else FifoPort
         )
         # SimPy's own bound methods, not wrappers: these sit on the hot path of every event.
@@ -78,9 +78,9 @@ class Engine:
         """An event that fires when all ``events`` have."""
         return simpy.AllOf(self.env, events)
 
-    def port(self) -> Port:
-        """A single-server FIFO resource (a buffer port, a link, an ADC bank)."""
-        return self._port_type(self.env)
+    def port(self, capacity: int = 1) -> Port:
+        """A FIFO resource of ``capacity`` servers (a buffer port, a link, an ADC bank)."""
+        return self._port_type(self.env, capacity)
 
     def run(self) -> int:
         """Run until no events remain; return the final time in cycles."""
@@ -99,65 +99,66 @@ class Engine:
 
 
 class FifoPort:
-    """A single server granted in request order: a buffer port, a NoC link, an ADC bank.
+    """``capacity`` servers granted in request order: a buffer port, a NoC link, an ADC bank.
 
-    Scheduled exactly as a capacity-1 ``simpy.Resource``: a grant is an event that fires in
-    the cycle the port is free (after the events already due in that cycle), and a release
-    with someone waiting is an event whose processing hands the port to the longest waiter
-    (a new request in between hands it over first, as SimPy's put queue does). So the same
-    model gives the same cycles and the same order of events as with ``simpy.Resource``
-    (``ResourcePort``, tested), with one event less per uncontended access and without
-    SimPy's general put/get-queue machinery. Usage::
+    Scheduled exactly as a ``simpy.Resource`` of that capacity: a grant is an event that
+    fires in the cycle a server is free (after the events already due in that cycle), and a
+    release with someone waiting is an event whose processing hands the server to the
+    longest waiter (a new request in between hands it over first, as SimPy's put queue
+    does). So the same model gives the same cycles and the same order of events as with
+    ``simpy.Resource`` (``ResourcePort``, tested), with one event less per uncontended access
+    and without SimPy's general put/get-queue machinery. Usage::
 
         yield port.acquire()
         ...  # hold it
         port.release()
     """
 
-    __slots__ = ("_busy", "_env", "_waiting")
+    __slots__ = ("_capacity", "_env", "_in_use", "_waiting")
 
-    def __init__(self, env: simpy.Environment) -> None:
+    def __init__(self, env: simpy.Environment, capacity: int = 1) -> None:
         self._env = env
-        self._busy = False
+        self._capacity = capacity
+        self._in_use = 0
         self._waiting: deque[simpy.Event] = deque()
 
     def acquire(self) -> simpy.Event:
-        """Ask for the port: an event that fires when it is granted."""
+        """Ask for a server: an event that fires when one is granted."""
         grant = simpy.Event(self._env)
-        if self._busy or self._waiting:
+        if self._in_use >= self._capacity or self._waiting:
             self._waiting.append(grant)
-            self._grant_next()  # a free port with waiters goes to the longest waiter first
+            self._grant_next()  # a free server with waiters goes to the longest waiter first
         else:
-            self._busy = True
+            self._in_use += 1
             grant.succeed()
         return grant
 
     def release(self) -> None:
-        """Free the port; the longest waiter gets it when the release event is processed.
+        """Free a server; the longest waiter gets it when the release event is processed.
 
         With nobody waiting, that event could do nothing (whoever asks next is granted at
-        once, and the event would find the port taken or nobody waiting), so it is not
+        once, and the event would find no free server or nobody waiting), so it is not
         scheduled: other events keep their order.
         """
-        self._busy = False
+        self._in_use -= 1
         if self._waiting:
             released = simpy.Event(self._env)
             released.callbacks.append(self._grant_next)
             released.succeed()
 
     def _grant_next(self, _event: simpy.Event | None = None) -> None:
-        if not self._busy and self._waiting:
-            self._busy = True
+        if self._in_use < self._capacity and self._waiting:
+            self._in_use += 1
             self._waiting.popleft().succeed()
 
     @property
     def busy(self) -> bool:
-        """Whether someone holds the port."""
-        return self._busy
+        """Whether every server is held."""
+        return self._in_use >= self._capacity
 
 
 class ResourcePort:
-    """FifoPort's interface over a capacity-1 ``simpy.Resource``.
+    """FifoPort's interface over a ``simpy.Resource``.
 
     The reference implementation (``Engine(reference_ports=True)``): slower, and what the
     FifoPort must match cycle for cycle.
@@ -165,8 +166,8 @@ class ResourcePort:
 
     __slots__ = ("_held", "_resource")
 
-    def __init__(self, env: simpy.Environment) -> None:
-        self._resource = simpy.Resource(env, capacity=1)
+    def __init__(self, env: simpy.Environment, capacity: int = 1) -> None:
+        self._resource = simpy.Resource(env, capacity=capacity)
         self._held: deque[simpy.resources.resource.Request] = deque()
 
     def acquire(self) -> simpy.Event:
@@ -176,10 +177,10 @@ class ResourcePort:
         return request
 
     def release(self) -> None:
-        """Release the oldest grant (grants are FIFO and one at a time)."""
+        """Release the oldest grant (servers are interchangeable: only their count matters)."""
         self._resource.release(self._held.popleft())
 
     @property
     def busy(self) -> bool:
-        """Whether someone holds the port."""
-        return self._resource.count > 0
+        """Whether every server is held."""
+        return self._resource.count >= self._resource.capacity

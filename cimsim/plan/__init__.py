@@ -135,18 +135,26 @@ class LayerLoadPlan:
 
 @dataclass
 class Resources:
-    """Names of the resources a plan holds, by index (ports, links, units, banks)."""
+    """Names and capacities of the resources a plan holds, by index (ports, links, units,
+    ADC banks); a resource of capacity k serves k holds at once."""
 
     names: list[str] = field(default_factory=list)
+    capacities: list[int] = field(default_factory=list)
     _index: dict[str, int] = field(default_factory=dict)
 
-    def index(self, name: str) -> int:
-        """The index of resource ``name`` (numbered on first use)."""
+    def index(self, name: str, capacity: int = 1) -> int:
+        """The index of resource ``name`` (numbered on first use, with ``capacity``)."""
         found = self._index.get(name)
         if found is None:
             found = self._index[name] = len(self.names)
             self.names.append(name)
+            self.capacities.append(capacity)
         return found
+
+    def capacity_of(self, name: str) -> int:
+        """Holds resource ``name`` serves at once (1 for names it does not know)."""
+        found = self._index.get(name)
+        return 1 if found is None else self.capacities[found]
 
 
 @dataclass(frozen=True)

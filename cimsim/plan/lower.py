@@ -45,7 +45,8 @@ class Lowering:
     def access(self, level: MemoryLevel, instance: int, requester: int, nbytes: int,
                write: bool, fills_tile: int = -1) -> Access:  # fmt: skip
         """An access of ``level``'s ``instance`` by tile ``requester``."""
-        port = self.resources.index(level.port_name(instance, level.bank_of(requester)))
+        name = level.port_name(instance, level.bank_of(requester))
+        port = self.resources.index(name, level.ports)
         cycles = level.access_cycles(nbytes, self.machine.clock_ghz)
         return Access(port, level.name, nbytes, cycles, write, fills_tile)
 

@@ -114,8 +114,7 @@ class EstimateTimer:
         start = self._now
         loaded = start
         if loads is not None:
-            names = self._resources.names
-            loaded += estimate_weight_loads(loads, names, self._flit_bytes, self._sink)
+            loaded += estimate_weight_loads(loads, self._resources, self._flit_bytes, self._sink)
         timing = estimate(program, plan, self._sink)
         self._now = loaded + timing.total_cycles
         return PhaseRun(

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cimsim.plan import Access, Chain, LayerLoadPlan, MvmWork, Plan, TaskPlan
+from cimsim.plan import Access, Chain, LayerLoadPlan, MvmWork, Plan, Resources, TaskPlan
 from cimsim.program import Program
 from cimsim.timing.accounting import (
     count_access,
@@ -136,7 +136,10 @@ def estimate(program: Program, plan: Plan, sink: TraceSink) -> Estimate:
     _replay_buffer_levels(levels, sink)
     path = max(done, default=0)
     busy = counts.busy_cycles()
-    busiest = max(((cycles, name) for name, cycles in busy.items()), default=(0, ""))
+    capacity = plan.resources.capacity_of  # a port of k servers does k holds at once
+    busiest = max(
+        ((-(-cycles // capacity(name)), name) for name, cycles in busy.items()), default=(0, "")
+    )
     if busiest[0] > path:  # a port or link has more work than the schedule leaves it time for
         return Estimate(busiest[0], starts, ends, busiest[1])
     return Estimate(path, starts, ends, "critical path")
@@ -153,26 +156,28 @@ def _replay_buffer_levels(levels: list[tuple[int, int, int]], sink: TraceSink) -
         sink.buffer_changes(int(tile), run)
 
 
-def estimate_weight_loads(loads: tuple[LayerLoadPlan, ...], plan_names: list[str],
+def estimate_weight_loads(loads: tuple[LayerLoadPlan, ...], resources: Resources,
                           flit_bytes: int, sink: TraceSink) -> int:  # fmt: skip
     """Cycles to load a part's weights (``cimsim.plan.weights``), counting what the event
     timer counts. The reads queue on their memory ports in layer order (as in the event
-    timer, where all are issued at once); each copy then receives its shares and is
-    programmed:
+    timer, where all are issued at once), each taking the first of the port's servers to be
+    free; each copy then receives its shares and is programmed:
       done = max over copies of (its layer's read end + slowest share + program)
     floored, like ``estimate``, by the busiest link: no share leaves before the first read
     ends, the link carries one at a time, and the copy its last share reaches must still be
     programmed (first read + link busy + shortest programming)."""
     counts = TraceSink()
-    counter = _Counter(plan_names, flit_bytes, counts)
-    queued: dict[int, int] = {}  # port -> when its queued reads end
+    counter = _Counter(resources.names, flit_bytes, counts)
+    servers: dict[int, list[int]] = {}  # port -> when each of its servers is free again
     done = 0
     first_read = None
     for load in loads:
         read_end = 0
         for read in load.reads:
-            queued[read.port] = queued.get(read.port, 0) + counter.chain(load.layer, (read,))
-            read_end = max(read_end, queued[read.port])
+            free = servers.setdefault(read.port, [0] * resources.capacities[read.port])
+            server = free.index(min(free))  # the read queues for the first free server
+            free[server] += counter.chain(load.layer, (read,))
+            read_end = max(read_end, free[server])
         first_read = read_end if first_read is None else first_read
         for copy in load.copies:
             arrive = max((counter.chain(load.layer, send) for send in copy.sends), default=0)

@@ -70,7 +70,7 @@ class Holds:
             ports.extend([None] * (len(self.resources.names) - len(ports)))
         port = ports[index]
         if port is None:
-            port = ports[index] = self.engine.port()
+            port = ports[index] = self.engine.port(self.resources.capacities[index])
         return port
 
     def access(self, layer: str, access: Access) -> Process:

@@ -103,3 +103,23 @@ def test_a_ring_chip_runs_and_its_machine_says_so() -> None:
     assert isinstance(machine.topology, Ring) and machine.tiles == 9
     summary = simulate(arch, zoo.build("lenet5"), scheduler="cross_layer", batch=2).summary
     assert summary["total_cycles"] > 0 and summary["energy_unpriced"] == []
+
+
+def test_a_memory_level_with_more_ports_serves_accesses_at_once() -> None:
+    graph = zoo.build("vgg8")
+    runs = {}
+    for ports in (1, 4):
+        arch = load_arch(
+            "compact_4x4", ["memory.dram.bandwidth=6.4 GB/s", f"memory.dram.ports={ports}"]
+        )
+        runs[ports] = {
+            mode: simulate(arch, graph, scheduler="weight_reuse", reuse_mode="RP", mode=mode)
+            .summary
+            for mode in ("event", "estimate")
+        }  # fmt: skip
+    one, four = runs[1]["event"], runs[4]["event"]
+    assert four["weight_load_cycles"] < 0.95 * one["weight_load_cycles"]  # reads overlap
+    assert four["bytes"] == one["bytes"]
+    assert 0 < four["utilization"]["dram"] < one["utilization"]["dram"] <= 1
+    for ports in (1, 4):
+        assert runs[ports]["estimate"]["total_cycles"] <= runs[ports]["event"]["total_cycles"]

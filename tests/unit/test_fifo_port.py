@@ -1,5 +1,5 @@
-"""FifoPort queues exactly like a capacity-1 simpy.Resource: the same grant cycle for every
-access, the same order of events, whatever the arrival pattern."""
+"""FifoPort queues exactly like a simpy.Resource of the same capacity: the same grant cycle
+for every access, the same order of events, whatever the arrival pattern."""
 
 import simpy
 from hypothesis import given, settings
@@ -17,9 +17,9 @@ plans = st.lists(
 )
 
 
-def _grants_with_resource(plan: Plan) -> tuple[list[tuple[int, int, int]], int]:
+def _grants_with_resource(plan: Plan, capacity: int = 1) -> tuple[list[tuple[int, int, int]], int]:
     env = simpy.Environment()
-    port = simpy.Resource(env, capacity=1)
+    port = simpy.Resource(env, capacity=capacity)
     grants: list[tuple[int, int, int]] = []
 
     def user(who: int, accesses: list[Access]):
@@ -36,9 +36,9 @@ def _grants_with_resource(plan: Plan) -> tuple[list[tuple[int, int, int]], int]:
     return grants, _scheduled(env)
 
 
-def _grants_with_fifo_port(plan: Plan) -> tuple[list[tuple[int, int, int]], int]:
+def _grants_with_fifo_port(plan: Plan, capacity: int = 1) -> tuple[list[tuple[int, int, int]], int]:
     env = simpy.Environment()
-    port = FifoPort(env)
+    port = FifoPort(env, capacity)
     grants: list[tuple[int, int, int]] = []
 
     def user(who: int, accesses: list[Access]):
@@ -61,12 +61,12 @@ def _scheduled(env: simpy.Environment) -> int:
 
 
 @settings(max_examples=200, deadline=None)
-@given(plans)
-def test_fifo_port_schedules_exactly_as_simpy_resource(plan: Plan) -> None:
+@given(plans, st.integers(1, 3))
+def test_fifo_port_schedules_exactly_as_simpy_resource(plan: Plan, capacity: int) -> None:
     """Same grants, in the same cycles, in the same processing order, with no more events
-    (it skips the release events that would do nothing)."""
-    fifo_grants, fifo_events = _grants_with_fifo_port(plan)
-    resource_grants, resource_events = _grants_with_resource(plan)
+    (it skips the release events that would do nothing), for one server or several."""
+    fifo_grants, fifo_events = _grants_with_fifo_port(plan, capacity)
+    resource_grants, resource_events = _grants_with_resource(plan, capacity)
     assert fifo_grants == resource_grants
     assert fifo_events <= resource_events
 
