@@ -18,7 +18,7 @@ straight out). ``banks`` splits an instance into independent banks, a requesting
 bank (tile mod banks); each bank has ``ports`` ports.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from hwmodels.memory import transfer_latency_ns
@@ -89,8 +89,10 @@ class MemoryHierarchy:
     """The levels, ordered from the tiles outward."""
 
     levels: tuple[MemoryLevel, ...]
+    _by_name: dict[str, MemoryLevel] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {level.name: level for level in self.levels})
         names = [level.name for level in self.levels]
         if len(set(names)) != len(names):
             raise ValueError(f"memory level names repeat: {names}")
@@ -112,10 +114,10 @@ class MemoryHierarchy:
 
     def level(self, name: str) -> MemoryLevel:
         """The level called ``name``."""
-        for level in self.levels:
-            if level.name == name:
-                return level
-        raise KeyError(f"no memory level {name!r}; levels: {[lv.name for lv in self.levels]}")
+        found = self._by_name.get(name)
+        if found is None:
+            raise KeyError(f"no memory level {name!r}; levels: {list(self._by_name)}")
+        return found
 
     def store_path(self, name: str) -> tuple[MemoryLevel, ...]:
         """Levels a store into ``name`` writes, in order: its ``writes_via`` chain, then it."""

@@ -41,14 +41,21 @@ class Lowering:
         self.machine = machine
         self.resources = resources if resources is not None else Resources()
         self._routes: dict[tuple[int, int, int], Message | None] = {}
+        self._accesses: dict[tuple[str, int, int, int, bool, int], Access] = {}
 
     def access(self, level: MemoryLevel, instance: int, requester: int, nbytes: int,
                write: bool, fills_tile: int = -1) -> Access:  # fmt: skip
-        """An access of ``level``'s ``instance`` by tile ``requester``."""
-        name = level.port_name(instance, level.bank_of(requester))
-        port = self.resources.index(name, level.ports)
-        cycles = level.access_cycles(nbytes, self.machine.clock_ghz)
-        return Access(port, level.name, nbytes, cycles, write, fills_tile)
+        """An access of ``level``'s ``instance`` by tile ``requester`` (memoised: a run
+        repeats the same few accesses many times)."""
+        bank = level.bank_of(requester)
+        key = (level.name, instance, bank, nbytes, write, fills_tile)
+        found = self._accesses.get(key)
+        if found is None:
+            port = self.resources.index(level.port_name(instance, bank), level.ports)
+            cycles = level.access_cycles(nbytes, self.machine.clock_ghz)
+            found = self._accesses[key] = Access(port, level.name, nbytes, cycles, write,
+                                                 fills_tile)  # fmt: skip
+        return found
 
     def message(self, src: int, dst: int, nbytes: int) -> Message | None:
         """A message from router ``src`` to ``dst``; None when it moves nothing."""

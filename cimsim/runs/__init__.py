@@ -72,7 +72,7 @@ def run(
     except HwModelError as exc:
         raise ConfigError(f"{arch.name}: {exc}") from None
     check_work(info, options.batch)
-    chip_spec(arch, hw)  # a chip that cannot be priced fails here, before any simulation
+    priced = chip_spec(arch, hw)  # a chip that cannot be priced fails here, before simulating
     machine = build_machine(arch)
     schedule = get_scheduler(options.scheduler)(graph, info, arch, hw, machine, options)
     sink = TraceSink(TraceLevel(options.trace), spill_path)
@@ -114,5 +114,5 @@ def run(
             timer.close()
     log.info("%s run: %d cycles, %d SimPy events", options.mode, runs[-1].end_cycle,
              timer.events)  # fmt: skip
-    summary, layers = summarize(arch, schedule, runs, sink, options, timer.events)
+    summary, layers = summarize(arch, priced, schedule, runs, sink, options, timer.events)
     return RunResult(summary, layers, arch, options, sink.intervals)

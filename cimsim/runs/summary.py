@@ -20,13 +20,13 @@ from cimsim import __version__
 from cimsim.analysis.energy import energy_summary, price_counters
 from cimsim.analysis.rundir import FORMAT_VERSION
 from cimsim.analysis.summary import busiest_link, bytes_per_level, layer_table, utilization
-from cimsim.config.hardware import chip_spec, hardware_params
 from cimsim.config.model import ArchConfig
 from cimsim.mapper import ChipMapping, CopyPlacement
 from cimsim.options import RunOptions
 from cimsim.runs.timers import PhaseRun
 from cimsim.scheduler import Schedule
 from cimsim.trace import TraceSink
+from hwmodels.chip import ChipSpec
 
 
 def crossbar_tasks(schedule: Schedule) -> int:
@@ -42,15 +42,16 @@ def crossbar_tasks(schedule: Schedule) -> int:
 
 def summarize(
     arch: ArchConfig,
+    priced: tuple[ChipSpec, str],
     schedule: Schedule,
     runs: list[PhaseRun],
     sink: TraceSink,
     options: RunOptions,
     events: int,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
-    """The summary and the per-layer table of a run of ``schedule``."""
-    hw = hardware_params(arch)
-    spec, pricing = chip_spec(arch, hw)
+    """The summary and the per-layer table of a run of ``schedule`` on ``arch``, priced by
+    ``priced`` (its chip and the note on where its prices come from: ``chip_spec``)."""
+    spec, pricing = priced
     mapping = _merge([phase.mapping for phase in schedule.phases])
     total_cycles = runs[-1].end_cycle
     starts = {name: c for run in runs for name, c in run.layer_start_cycles.items()}
@@ -59,7 +60,8 @@ def summarize(
     summary = _basics(arch, schedule, options, mapping, sink, events, total_cycles)
     pe_fraction, tile_fraction = _powered_fractions(arch, mapping)
     levels = [level.name for level in mapping.machine.memory.levels]
-    report = price_counters(sink.counters(), spec, total_cycles / hw.clock_ghz, levels,
+    duration_ns = total_cycles / arch.clock.frequency_ghz
+    report = price_counters(sink.counters(), spec, duration_ns, levels,
                             pe_fraction, tile_fraction)  # fmt: skip
     summary.update(energy_summary(report, spec, pricing, options.batch))
     layers["energy_pj"] = [report.by_layer_pj.get(name, 0.0) for name in layers["layer"]]
