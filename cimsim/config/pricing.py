@@ -95,7 +95,7 @@ def _note(arch: ArchConfig, pricing: Mapping[str, str]) -> str:
     unlisted = [name for name in pricing if name not in arch.costs.components]
     note = f"costs of {arch.name}: {counts}"
     if unlisted:
-        note += f" (memory levels {', '.join(unlisted)} by the models)"
+        note += f" ({', '.join(unlisted)}: not listed, by the models)"
     return note
 
 
@@ -138,7 +138,8 @@ def _context(arch: ArchConfig, hw: HardwareParams, node: int) -> ChipContext:
 def _listed_chip(
     arch: ArchConfig, hw: HardwareParams, node: int, memories: tuple[MemorySpec, ...]
 ) -> tuple[ChipSpec, dict[str, str]]:
-    """Every listed component in name order, then the memory levels no entry names."""
+    """Every listed component in name order, then the memory levels no entry names, then
+    (by the models) the components whose actions the machine counts that no entry names."""
     ctx = _context(arch, hw, node)
     by_name = {memory.name: memory for memory in memories}
     components: list[ComponentSpec] = []
@@ -153,6 +154,14 @@ def _listed_chip(
         if memory.name not in arch.costs.components:
             components.append(memory_component(memory, node))
             pricing[memory.name] = "model"
+    listed = {component.name for component in components}
+    counted = dict.fromkeys(name for name, _ in machine_actions([m.name for m in memories]))
+    missing = [name for name in counted if name not in listed]
+    if missing:  # a file that prices a few of the counted components: models price the rest
+        model = _model_chip(arch, hw, node, memories, arch.name)
+        for name in missing:
+            components.append(model.component(name))
+            pricing[name] = "model"
     tile_buffer = memories[0].buffer or BufferParams()
     spec = ChipSpec(**_chip_fields(arch, hw, node), components=tuple(components),
                     tile_buffer=tile_buffer, source=arch.source)  # fmt: skip

@@ -123,3 +123,36 @@ def test_a_memory_level_with_more_ports_serves_accesses_at_once() -> None:
     assert 0 < four["utilization"]["dram"] < one["utilization"]["dram"] <= 1
     for ports in (1, 4):
         assert runs[ports]["estimate"]["total_cycles"] <= runs[ports]["event"]["total_cycles"]
+
+
+def test_a_new_level_priced_explicitly_in_the_file_is_charged_per_byte(tmp_path) -> None:
+    raw = _tiny_raw()
+    raw["memory"][0]["size"] = "512 B"
+    raw["memory"].insert(
+        1,
+        {
+            "name": "l2",
+            "scope": "chip",
+            "routers": [[1, 1]],
+            "size": "32 KiB",
+            "bandwidth": "32 GB/s",
+            "access_latency": "1 ns",
+        },
+    )
+    raw["costs"]["components"] = {
+        "l2": {
+            "source": "a datasheet",
+            "explicit": {
+                "energy": {"read_byte": "0.5 pJ", "write_byte": "0.7 pJ"},
+                "leakage": "2 mW",
+            },
+        }
+    }
+    path = tmp_path / "l2.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    summary = simulate(load_arch(path), zoo.build("lenet5")).summary
+    moved = summary["bytes"]
+    expected = moved["l2_read_bytes"] * 0.5 + moved["l2_write_bytes"] * 0.7
+    assert moved["l2_read_bytes"] > 0
+    assert summary["energy_by_component_pj"]["l2"] == pytest.approx(expected)
+    assert "1 by explicit" in summary["energy_pricing"]  # the rest by the models

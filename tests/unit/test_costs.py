@@ -124,13 +124,26 @@ def test_a_missing_cost_table_file_names_it(tmp_path: Path) -> None:
 
 def test_an_action_without_a_price_fails_at_load(tmp_path: Path) -> None:
     data = _preset_data("isaac")
-    del data["costs"]["components"]["link"]
-    with pytest.raises(ConfigError, match=r"counts link\.flit_hop but the chip has no component"):
+    data["costs"]["components"]["tile_buffer"] = {
+        "source": "test", "explicit": {"energy": {"read_byte": "1 pJ"}}
+    }  # fmt: skip
+    with pytest.raises(ConfigError, match=r"counts tile_buffer\.write_byte but component"):
         load_arch(_write(tmp_path, data))
     data = _preset_data("isaac")
     data["costs"]["components"]["adc"] = {"source": "test", "explicit": {"energy": {}}}
     with pytest.raises(ConfigError, match=r"costs\.components\.adc\.explicit\.energy"):
         load_arch(_write(tmp_path, data))
+
+
+def test_a_counted_component_the_file_does_not_list_is_priced_by_its_model(
+    tmp_path: Path,
+) -> None:
+    data = _preset_data("isaac")
+    del data["costs"]["components"]["link"]
+    arch = load_arch(_write(tmp_path, data))
+    priced = price_chip(arch)
+    assert priced.pricing["link"] == "model"
+    assert "link: not listed, by the models" in priced.note
 
 
 def _without(entry: dict, *keys: str) -> dict:
