@@ -75,7 +75,3 @@ class Machine:
     def on_crossbars(self, work: Work | str) -> bool:
         """Whether ``work`` runs on the crossbar unit (its weights held in crossbars)."""
         return isinstance(self.unit_for(work), CrossbarUnit)
-
-    def serving(self, level: MemoryLevel, tile: int) -> int:
-        """The instance of ``level`` that serves ``tile``."""
-        return level.serving[tile]

@@ -13,7 +13,6 @@ shortest way round each ring) and ``Ring`` (1-D ring, shortest way round). Addin
 subclass that builds its links and routes; nothing else in cimsim changes.
 """
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -226,14 +225,4 @@ def diameter(topology: Topology) -> int:
     return max(
         (topology.hops(a, b) for a in range(topology.nodes) for b in range(topology.nodes)),
         default=0,
-    )
-
-
-def bisection_links(topology: Topology) -> int:
-    """Directed links crossing the vertical cut through the middle column (tests, docs)."""
-    half = math.ceil(topology.cols / 2)
-    return sum(
-        1
-        for link in topology.links
-        if (topology.position(link.src)[1] < half) != (topology.position(link.dst)[1] < half)
     )

@@ -38,11 +38,6 @@ class CrossbarUnit:
     runs: frozenset[Work] = frozenset({Work.STATIC_MATMUL})
     """Work classes it runs."""
 
-    @property
-    def adc_banks_per_tile(self) -> int:
-        """ADC banks in a tile."""
-        return self.pes_per_tile // self.pes_per_adc_bank
-
     @staticmethod
     def pe_name(tile: int, pe: int) -> str:
         """Busy-time and trace name of a PE."""

@@ -117,16 +117,17 @@ def map_network(
         if machine.on_crossbars(layer.work)
     }
     single = {name: 1 for name in tilings}
-    placed = place_layers(info, tilings, single, arch, tile_order)
+    placed = place_layers(info, tilings, single, machine, tile_order)
     copies = single
     if duplication != "none":
         used = sum(len(p.groups) for ps in placed.values() for p in ps)
-        free = arch.tiles * arch.tile.pes - used
+        free = machine.tiles * machine.crossbar.pes_per_tile - used
         free = free if extra_pes is None else min(free, max(extra_pes, 0))
         cycles = {n: copy_costs(ps[0], tilings[n], arch, hw).mvm_cycles for n, ps in placed.items()}
-        copies = planner(info, tilings, cycles, arch.tile.pe.crossbars, free)
-        placed = place_layers(info, tilings, copies, arch, tile_order)
+        copies = planner(info, tilings, cycles, machine.crossbar.crossbars_per_pe, free)
+        placed = place_layers(info, tilings, copies, machine, tile_order)
     input_tile = machine.io_tile
+    unit = machine.crossbar
     costs = {
         name: tuple(copy_costs(p, tilings[name], arch, hw) for p in placements)
         for name, placements in placed.items()
@@ -144,8 +145,8 @@ def map_network(
         digital_tiles=digital_home_tiles(info, placed, input_tile),
         units=units,
         input_tile=input_tile,
-        crossbars_total=arch.tiles * arch.crossbars_per_tile,
-        pes_total=arch.tiles * arch.tile.pes,
+        crossbars_total=machine.tiles * unit.pes_per_tile * unit.crossbars_per_pe,
+        pes_total=machine.tiles * unit.pes_per_tile,
         shared_adc_banks=shared,
         machine=machine,
         duplication=duplication,

@@ -11,8 +11,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from cimsim.config.model import ArchConfig
 from cimsim.errors import MappingError
+from cimsim.machine import Machine
 from cimsim.mapper.tiling import LayerTiling
 from workloads.shapes import GraphInfo
 
@@ -56,19 +56,21 @@ def place_layers(
     info: GraphInfo,
     tilings: Mapping[str, LayerTiling],
     copies: Mapping[str, int],
-    arch: ArchConfig,
+    machine: Machine,
     tile_order: Sequence[int] | None = None,
 ) -> dict[str, tuple[CopyPlacement, ...]]:
-    """Place ``copies[name]`` copies of every crossbar layer, in topological order.
+    """Place ``copies[name]`` copies of every crossbar layer on ``machine``'s crossbar PEs,
+    in topological order.
 
     Raises MappingError naming the first layer that does not fit, what it needs and what
     is free.
     """
-    order = list(range(arch.tiles)) if tile_order is None else list(tile_order)
-    if sorted(order) != list(range(arch.tiles)):
+    unit = machine.crossbar
+    order = list(range(machine.tiles)) if tile_order is None else list(tile_order)
+    if sorted(order) != list(range(machine.tiles)):
         raise ValueError("tile_order must be a permutation of the chip's tiles")
-    per_pe = arch.tile.pe.crossbars
-    pe_slots = [(tile, pe) for tile in order for pe in range(arch.tile.pes)]
+    per_pe = unit.crossbars_per_pe
+    pe_slots = [(tile, pe) for tile in order for pe in range(unit.pes_per_tile)]
     next_pe = 0
     placed: dict[str, tuple[CopyPlacement, ...]] = {}
     for layer in info.layers:
@@ -96,7 +98,7 @@ def place_layers(
                 chunk = columns[k * per_pe : (k + 1) * per_pe]
                 groups.append(CrossbarGroup(tile, pe, len(chunk), sum(chunk)))
             next_pe += pes_needed
-            banks = tuple(sorted({(g.tile, g.pe // arch.tile.adc.shared_by_pes) for g in groups}))
+            banks = tuple(sorted({(g.tile, g.pe // unit.pes_per_adc_bank) for g in groups}))
             layer_copies.append(
                 CopyPlacement(layer.name, copy, tuple(groups), _home_tile(groups), banks)
             )
