@@ -9,7 +9,7 @@ An 8x8 mesh with XY routing, routers as BookSim2's defaults of ``examples/mesh88
 (None when saturated), ``accepted_flits_per_node_cycle`` and ``saturated`` (any seed).
 
 ``--validate`` runs the two uniform-traffic series of the BookSim reference (1 VC and 4 VCs,
-4-flit packets) and writes the section ``noc`` of docs/validation.md: latency and accepted
+4-flit packets) and writes the section ``noc_booksim`` of docs/validation.md: latency and accepted
 throughput per rate beside BookSim's, and the three targets (latency within 10% below
 saturation, zero-load latency within 1 cycle, saturation throughput within 10%). BookSim's
 figures come from ``benchmarks/data/booksim/uniform_curves.csv`` (BookSim2 run here; its
@@ -371,7 +371,7 @@ def validate(quick: bool, booksim: str | None, output: Path, workers: int) -> di
         else "stored figures (benchmarks/data/booksim), mean of seeds 1-3"
     )
     machine = cpu()
-    write_section(output, "noc", markdown(series, source, quick, seeds, machine, wall_s))
+    write_section(output, "noc_booksim", markdown(series, source, quick, seeds, machine, wall_s))
     return {
         "series": series,
         "quick": quick,
@@ -430,7 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f" zero-load gap {s['zero_load_gap_cycles']}, saturation"
                 f" {s['saturation_throughput']['error']:+.1%}, targets {s['met']}"
             )
-        print(f"wrote the section noc of {args.output}")
+        print(f"wrote the section noc_booksim of {args.output}")
     else:
         started = time.perf_counter()
         points = measure(

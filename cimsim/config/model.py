@@ -6,7 +6,8 @@ docstring (meaning, unit, range); ``cimsim describe`` prints them. Integers are 
 ``true`` or ``6.5`` is refused, not read as 1 or 6), every number is finite and bounded.
 """
 
-from typing import Annotated, Any, Literal, Self
+import math
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
@@ -19,6 +20,7 @@ from cimsim.config.quantities import (
     Nanoseconds,
     PositiveNanoseconds,
 )
+from hwmodels.timing import ns_to_cycles
 
 MAX_PES = 1 << 16
 """Most PEs on one chip (ISAAC has 2,016): every PE is a simulated resource."""
@@ -51,6 +53,51 @@ class ClockConfig(_Section):
         return 1.0 / self.frequency_ghz
 
 
+class RouterConfig(_Section):
+    """Every router of ``noc.model: routers`` (cimsim.timing.routers), in cycles of the NoC
+    clock (a link moves one flit a cycle: flit_size / link_bandwidth). Defaults: BookSim2's
+    input-queued router (Jiang et al., ISPASS 2013; its examples/mesh88_lat)."""
+
+    vcs: Int = Field(default=1, ge=1, le=16)
+    """Virtual channels per input port."""
+    buffer_flits: Int = Field(default=8, ge=1, le=4096)
+    """Flits each virtual channel buffers."""
+    input_speedup: Int = Field(default=2, ge=1, le=16)
+    """Switch inputs per input port (VC v uses input v mod speedup)."""
+    credit_delay_cycles: Int = Field(default=2, ge=0, le=1024)
+    """Cycles a router takes to use a credit it has received."""
+    injection_cycles: Int = Field(default=2, ge=0, le=1024)
+    """Cycles from a message's injection to its head flit written into the source router."""
+    routing_cycles: Int | None = Field(default=None, ge=0, le=1024)
+    """Route computation. The four stage fields default to a split of noc.router_latency:
+    one link cycle, then switch traversal, switch and VC allocation one cycle each while
+    cycles remain, the rest routing (4 cycles: BookSim's 0 / 1 / 1 / 1 and a 1-cycle link)."""
+    vc_alloc_cycles: Int | None = Field(default=None, ge=0, le=1024)
+    """VC allocation to switch allocation."""
+    switch_alloc_cycles: Int | None = Field(default=None, ge=0, le=1024)
+    """Switch allocation to switch traversal."""
+    switch_traversal_cycles: Int | None = Field(default=None, ge=0, le=1024)
+    """Switch traversal."""
+    deadlock_cycles: Int = Field(default=100_000, ge=100, le=100_000_000)
+    """No flit moving for this many cycles while messages are in flight stops the run with a
+    deadlock error naming the blocked links."""
+
+    STAGES: ClassVar[tuple[str, ...]] = (
+        "routing_cycles", "vc_alloc_cycles", "switch_alloc_cycles", "switch_traversal_cycles"
+    )
+
+    def stages(self, hop_cycles: int) -> dict[str, int]:
+        """The four stage cycles for a hop of ``hop_cycles`` (field docstrings): the given
+        ones, else the default split; the link takes what remains (checked by the caller)."""
+        given = {name: getattr(self, name) for name in self.STAGES}
+        if all(value is None for value in given.values()):
+            fill = min(max(hop_cycles - 1, 0), 3)
+            split = [0, int(fill >= 3), int(fill >= 2), int(fill >= 1)]
+            split[0] = max(hop_cycles - 1 - fill, 0)
+            return dict(zip(self.STAGES, split, strict=True))
+        return {name: value or 0 for name, value in given.items()}
+
+
 class NocConfig(_Section):
     topology: Literal["mesh", "torus", "ring"] = "mesh"
     """Router network: mesh (XY routing), torus (dimension order, the shorter way round) or
@@ -65,6 +112,12 @@ class NocConfig(_Section):
     """Latency of one hop (router pipeline and link)."""
     link_bandwidth_gbps: GigabytesPerSecond = Field(alias="link_bandwidth")
     """Payload bandwidth of one link, one direction."""
+    model: Literal["path", "routers"] = "path"
+    """How messages are timed (docs/architecture.md, "The NoC"): path, a message holds every
+    link of its route for its whole duration (fast); routers, flits advance hop by hop
+    through input-buffered routers with credits and virtual channels (noc.router)."""
+    router: RouterConfig = RouterConfig()
+    """The routers of model routers."""
 
     @model_validator(mode="after")
     def _valid(self) -> Self:
@@ -78,6 +131,17 @@ class NocConfig(_Section):
     def tiles(self) -> int:
         """Tiles (one per router)."""
         return self.rows * self.cols
+
+    @property
+    def flit_ns(self) -> float:
+        """One NoC cycle of model routers: a link moving one flit, ns."""
+        return self.flit_size_bytes / self.link_bandwidth_gbps
+
+    def hop_cycles(self, clock_ghz: float) -> int:
+        """NoC cycles of one hop in model routers: router_latency in whole clock cycles (as
+        model path charges it), then in whole NoC cycles."""
+        clock_cycles = max(1, round(self.flit_ns * clock_ghz))
+        return math.ceil(ns_to_cycles(self.router_latency_ns, clock_ghz) / clock_cycles)
 
 
 class MemoryLevelConfig(_Section):
@@ -298,6 +362,31 @@ class ArchConfig(_Section):
                     f"memory.{name}.writes_via: {level.writes_via!r} is not a level before it "
                     f"(levels: {', '.join(names)})"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _routers_fit_the_clock(self) -> Self:
+        noc = self.noc
+        if noc.model != "routers":
+            return self
+        clock_cycles = noc.flit_ns * self.clock.frequency_ghz
+        if clock_cycles < 1 - 1e-9 or abs(clock_cycles - round(clock_cycles)) > 1e-6:
+            raise ValueError(
+                f"noc.model routers steps the routers once per flit time, flit_size / "
+                f"link_bandwidth = {noc.flit_ns:g} ns, which must be a whole number (at least 1) "
+                f"of clock cycles ({1 / self.clock.frequency_ghz:g} ns); it is "
+                f"{clock_cycles:g}: change noc.link_bandwidth, noc.flit_size or clock.frequency"
+            )
+        hop_cycles = noc.hop_cycles(self.clock.frequency_ghz)
+        stages = noc.router.stages(hop_cycles)
+        if hop_cycles < sum(stages.values()) + 1:
+            raise ValueError(
+                f"noc.model routers: a hop of noc.router_latency ({noc.router_latency_ns:g} ns"
+                f" = {hop_cycles} NoC cycles of {noc.flit_ns:g} ns) must hold the router "
+                f"pipeline ({sum(stages.values())} cycles: "
+                + ", ".join(f"noc.router.{k} {v}" for k, v in stages.items())
+                + ") and at least one link cycle"
+            )
         return self
 
     @model_validator(mode="after")

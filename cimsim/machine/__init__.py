@@ -8,6 +8,7 @@ validated configuration.
 from dataclasses import dataclass
 
 from cimsim.machine.memory import MemoryHierarchy, MemoryLevel, Scope
+from cimsim.machine.routers import RouterModel, RouterParams
 from cimsim.machine.topology import TOPOLOGIES, Link, Mesh, Ring, Topology, Torus
 from cimsim.machine.units import ComputeUnit, CrossbarUnit, VectorUnit, Work
 
@@ -21,6 +22,8 @@ __all__ = [
     "MemoryLevel",
     "Mesh",
     "Ring",
+    "RouterModel",
+    "RouterParams",
     "Scope",
     "Topology",
     "Torus",
@@ -43,6 +46,9 @@ class Machine:
     """Memory levels from the tiles outward."""
     units: tuple[ComputeUnit, ...]
     """Compute units in every tile, in the order the mapper prefers them."""
+    routers: RouterModel | None = None
+    """The routers messages advance through (noc.model routers); None: each message holds
+    its whole path (noc.model path)."""
 
     @property
     def tiles(self) -> int:

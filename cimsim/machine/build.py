@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from cimsim.config.model import ArchConfig, MemoryLevelConfig
 from cimsim.machine import Machine
 from cimsim.machine.memory import MemoryHierarchy, MemoryLevel, Scope
+from cimsim.machine.routers import RouterParams, router_model
 from cimsim.machine.topology import TOPOLOGIES, Topology
 from cimsim.machine.units import CrossbarUnit, VectorUnit
 
@@ -29,7 +30,28 @@ def build_machine(arch: ArchConfig) -> Machine:
         ),
         VectorUnit(name="digital", lanes=arch.tile.digital.lanes),
     )
-    return Machine(arch.name, arch.clock.frequency_ghz, topology, MemoryHierarchy(levels), units)
+    clock_ghz = arch.clock.frequency_ghz
+    routers = None
+    if noc.model == "routers":
+        routers = router_model(topology, router_params(arch), clock_ghz)
+    return Machine(arch.name, clock_ghz, topology, MemoryHierarchy(levels), units, routers)
+
+
+def router_params(arch: ArchConfig) -> RouterParams:
+    """The routers of ``arch`` (noc.router; its stage split from noc.router_latency)."""
+    noc, router = arch.noc, arch.noc.router
+    hop_cycles = noc.hop_cycles(arch.clock.frequency_ghz)
+    stages = router.stages(hop_cycles)
+    return RouterParams(
+        vcs=router.vcs,
+        buffer_flits=router.buffer_flits,
+        input_speedup=router.input_speedup,
+        credit_delay_cycles=router.credit_delay_cycles,
+        injection_cycles=router.injection_cycles,
+        link_cycles=hop_cycles - sum(stages.values()),
+        deadlock_cycles=router.deadlock_cycles,
+        **stages,
+    )
 
 
 def _level(name: str, level: MemoryLevelConfig, topology: Topology) -> MemoryLevel:

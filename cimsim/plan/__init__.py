@@ -42,6 +42,10 @@ class Message:
     nbytes: int
     cycles: int
     hops: int
+    src: int = -1
+    """Router it leaves (the router mode injects it there)."""
+    dst: int = -1
+    """Router it is delivered to."""
 
 
 Hold = Access | Message

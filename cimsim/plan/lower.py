@@ -71,7 +71,7 @@ class Lowering:
                 for i in topology.acquisition_order(route)
             )
             cycles = topology.message_cycles(route, nbytes, self.machine.clock_ghz)
-            found = self._routes[key] = Message(links, nbytes, cycles, len(route))
+            found = self._routes[key] = Message(links, nbytes, cycles, len(route), src, dst)
         return found
 
     def fetch(self, level_name: str, instance: int, tile: int, nbytes: int) -> Chain:

@@ -82,8 +82,7 @@ def run(
     if options.mode == "estimate":
         timer = EstimateTimer(sink, resources, flit_bytes)
     else:
-        timer = EventTimer(machine.clock_ghz, options.seed, sink, resources, flit_bytes,
-                           options.fine_grained)  # fmt: skip
+        timer = EventTimer(machine, options.seed, sink, resources, options.fine_grained)
         if progress:
             tasks = sum(len(phase.program.tasks) for phase in schedule.phases)
             timer.progress(f"{info.name} on {arch.name}", tasks)

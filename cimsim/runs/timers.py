@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from tqdm import tqdm
 
 from cimsim.engine import Engine, Process
+from cimsim.machine import Machine
 from cimsim.plan import LayerLoadPlan, Plan, Resources
 from cimsim.program import Program
 from cimsim.timing.estimate import estimate, estimate_weight_loads
 from cimsim.timing.event import Holds, ProgramRunner, load_weights
+from cimsim.timing.router_clock import RouterClock
 from cimsim.trace import TraceSink
 
 
@@ -37,11 +39,15 @@ class PhaseRun:
 class EventTimer:
     """Runs phases one after another on one SimPy Engine."""
 
-    def __init__(self, clock_ghz: float, seed: int, sink: TraceSink, resources: Resources,
-                 flit_bytes: int, fine_grained: bool = False) -> None:  # fmt: skip
-        """``fine_grained``: one event per MVM and simpy.Resource ports (the reference)."""
-        self._engine = Engine(clock_ghz, seed, reference_ports=fine_grained)
-        self._holds = Holds(self._engine, sink, resources, flit_bytes)
+    def __init__(self, machine: Machine, seed: int, sink: TraceSink, resources: Resources,
+                 fine_grained: bool = False) -> None:  # fmt: skip
+        """``fine_grained``: one event per MVM and simpy.Resource ports (the reference).
+        Messages go through the machine's routers if it has them."""
+        self._engine = Engine(machine.clock_ghz, seed, reference_ports=fine_grained)
+        routers = None
+        if machine.routers is not None:
+            routers = RouterClock(self._engine, machine.topology, machine.routers)
+        self._holds = Holds(self._engine, sink, resources, machine.topology.flit_bytes, routers)
         self._fine_grained = fine_grained
         self._bar: tqdm | None = None
         self._pe_free_since: dict[str, tuple[int, str]] = {}

@@ -25,9 +25,15 @@ def count_injected(sink: TraceSink, layer: str, message: Message) -> None:
 
 
 def count_message(
-    sink: TraceSink, layer: str, message: Message, links: Sequence[str], flit_bytes: int
+    sink: TraceSink,
+    layer: str,
+    message: Message,
+    links: Sequence[str],
+    flit_bytes: int,
+    busy_cycles: Sequence[int] | None = None,
 ) -> None:
-    """A NoC message delivered at its destination over its links, and their busy time."""
+    """A NoC message delivered at its destination over its links, and their busy time
+    (``busy_cycles`` per link; default: the message's cycles on each)."""
     size, hops = message.nbytes, message.hops
     flits = flits_for_bytes(size, flit_bytes)
     sink.count(layer, "noc", "message", 1)
@@ -35,8 +41,10 @@ def count_message(
     sink.count(layer, "noc", "byte_hop", size * hops)
     sink.count(layer, "router", "flit_hop", flits * hops)
     sink.count(layer, "link", "flit_hop", flits * hops)
-    for name in links:
-        sink.busy(name, message.cycles)
+    if busy_cycles is None:
+        busy_cycles = [message.cycles] * len(links)
+    for name, cycles in zip(links, busy_cycles, strict=True):
+        sink.busy(name, cycles)
 
 
 def count_mvms(sink: TraceSink, layer: str, work: MvmWork) -> None:

@@ -49,18 +49,23 @@ from cimsim.timing.accounting import (
     count_programming,
     count_vector,
 )
+from cimsim.timing.router_clock import RouterClock
 from cimsim.trace import Cause, TraceSink
+from hwmodels.noc import flits_for_bytes
 
 
 class Holds:
     """Executes holds on the resources of one run (ports made on first use)."""
 
     def __init__(self, engine: Engine, sink: TraceSink, resources: Resources,
-                 flit_bytes: int) -> None:  # fmt: skip
+                 flit_bytes: int, routers: RouterClock | None = None) -> None:  # fmt: skip
+        """``routers``: messages advance through them (noc.model routers); None: each holds
+        its whole path."""
         self.engine = engine
         self.sink = sink
         self.resources = resources
         self.flit_bytes = flit_bytes
+        self.routers = routers
         self._ports: list[Port | None] = []
 
     def port(self, index: int) -> Port:
@@ -92,22 +97,34 @@ class Holds:
             sink.buffer_level(access.fills_tile, self.engine.now_cycles, access.nbytes)
 
     def message(self, layer: str, message: Message) -> Process:
-        """Reserve the route's links in order (wormhole), hold them, release them, count (the
-        bytes as they leave the source, and again as they arrive)."""
+        """Path model: reserve the route's links in order (wormhole), hold them, release
+        them. Router model: send it through the routers and wait for its tail. Then count
+        (the bytes as they leave the source, and again as they arrive)."""
         count_injected(self.sink, layer, message)
-        ports = [self.port(link) for link in message.links]
-        for port in ports:
-            yield port.acquire()
-        yield self.engine.timeout(message.cycles)
-        for port in ports:
-            port.release()
         names = [self.resources.names[link] for link in message.links]
+        engine = self.engine
+        start = engine.now_cycles
+        routers = self.routers
+        if routers is None:
+            ports = [self.port(link) for link in message.links]
+            for port in ports:
+                yield port.acquire()
+            yield engine.timeout(message.cycles)
+            for port in ports:
+                port.release()
+            start = engine.now_cycles - message.cycles  # the links were held from then
+            busy = [message.cycles] * len(names)
+        else:
+            flits = flits_for_bytes(message.nbytes, self.flit_bytes)
+            yield routers.send(message.src, message.dst, flits)
+            per_flit = flits * routers.model.clock_cycles
+            busy = [per_flit * routers.interval_of[name] for name in names]
         sink = self.sink
-        count_message(sink, layer, message, names, self.flit_bytes)
+        count_message(sink, layer, message, names, self.flit_bytes, busy)
         if sink.records_transfers:
-            now = self.engine.now_cycles
+            now = engine.now_cycles
             for name in names:
-                sink.interval(now - message.cycles, now, name, "message", layer, message.nbytes)
+                sink.interval(start, now, name, "message", layer, message.nbytes)
 
     def chain(self, layer: str, chain: Chain) -> Process:
         """The holds of ``chain``, one after another."""

@@ -38,75 +38,16 @@ knows SimPy: ``RouterNetwork.step`` advances one cycle, and the event timer
 
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
+from cimsim.errors import CimsimError
+from cimsim.machine.routers import RouterParams
 from cimsim.machine.topology import Topology
 
+__all__ = ["NocDeadlock", "Packet", "RouterNetwork", "RouterParams"]
 
-class NocDeadlock(RuntimeError):
+
+class NocDeadlock(CimsimError, RuntimeError):
     """No flit moved for ``deadlock_cycles`` while packets were in flight."""
-
-
-@dataclass(frozen=True)
-class RouterParams:
-    """Microarchitecture of every router, in NoC cycles."""
-
-    vcs: int = 1
-    """Virtual channels per input port."""
-    buffer_flits: int = 8
-    """Flits each virtual channel buffers (BookSim's vc_buf_size)."""
-    input_speedup: int = 2
-    """Switch inputs per input port (BookSim's input_speedup)."""
-    credit_delay_cycles: int = 2
-    """Cycles a router takes to use a credit it has received (BookSim's credit_delay)."""
-    injection_cycles: int = 2
-    """Cycles from a packet's creation to its head flit written into the source router."""
-    routing_cycles: int = 0
-    """Route computation before VA (BookSim's routing_delay)."""
-    vc_alloc_cycles: int = 1
-    """VA to SA eligibility (BookSim's vc_alloc_delay)."""
-    switch_alloc_cycles: int = 1
-    """SA to switch traversal (BookSim's sw_alloc_delay)."""
-    switch_traversal_cycles: int = 1
-    """Switch traversal (BookSim's st_final_delay)."""
-    link_cycles: int = 1
-    """Wire latency of a link whose own is not given, and of the ejection channel."""
-    deadlock_cycles: int = 10_000
-    """No flit moving for this long while packets are in flight is a deadlock."""
-
-    def __post_init__(self) -> None:
-        for name in ("vcs", "buffer_flits", "input_speedup", "link_cycles", "deadlock_cycles"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        for name in (
-            "credit_delay_cycles",
-            "injection_cycles",
-            "routing_cycles",
-            "vc_alloc_cycles",
-            "switch_alloc_cycles",
-            "switch_traversal_cycles",
-        ):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
-
-    @property
-    def stage_cycles(self) -> int:
-        """Cycles of the router's own pipeline (routing, VA, SA, ST)."""
-        return (
-            self.routing_cycles
-            + self.vc_alloc_cycles
-            + self.switch_alloc_cycles
-            + self.switch_traversal_cycles
-        )
-
-    @property
-    def hop_cycles(self) -> int:
-        """Cycles per hop without contention: the pipeline and a default link."""
-        return self.stage_cycles + self.link_cycles
-
-    def zero_load_cycles(self, hops: int, flits: int) -> int:
-        """Creation to tail ejection of a packet alone in the network (module docstring)."""
-        return self.injection_cycles + (hops + 1) * self.hop_cycles + flits - 1
 
 
 class Packet:
@@ -304,6 +245,13 @@ class RouterNetwork:
         """Whether nothing is queued, buffered or in flight."""
         return self.in_flight == 0 and not self._credits
 
+    def settle(self, cycle: int) -> None:
+        """Apply the credits due before ``cycle``: a clock that stops once no packet is in
+        flight skips the cycles in which the last credits would have come back."""
+        for due in sorted(c for c in self._credits if c < cycle):
+            for router_index, port, vc in self._credits.pop(due):
+                self._return_credit(router_index, port, vc)
+
     def next_cycle(self, cycle: int) -> int | None:
         """The first cycle after ``cycle`` in which a step can change anything (None: idle).
         Steps in between would do nothing: the clock may skip them."""
@@ -359,7 +307,7 @@ class RouterNetwork:
             f" and {len(blocked) - 12} more" if len(blocked) > 12 else ""
         )
         return (
-            f"the NoC deadlocked: no flit moved from cycle {self._last_move} to cycle {cycle} "
+            f"the NoC deadlocked: no flit moved from NoC cycle {self._last_move} to {cycle} "
             f"with {self.in_flight} packets in flight; links with flits waiting for them: "
             f"{shown or 'none'}"
         )
