@@ -281,3 +281,31 @@ class Stack3D(Layered):
         """The elevator nearest ``node`` in its tier (ties: the first listed)."""
         row, col = self.position(node)
         return min(self.elevators, key=lambda rc: abs(rc[0] - row) + abs(rc[1] - col))
+
+
+def summary_line(topology: Topology) -> str:
+    """One line on a topology: its meshes, how they are joined and routed, its links."""
+    on_chip = sum(link.kind == "link" for link in topology.links)
+    tiles = f"{topology.nodes} tiles, {on_chip} on-chip links"
+    grid = f"{topology.rows}x{topology.cols}"
+    if isinstance(topology, Chiplets):
+        joins = len(topology.links) - on_chip
+        how = "a chain along a Hilbert curve" if topology.interposer == "sfc" else "a mesh"
+        return (f"chiplets: {topology.grid[0]}x{topology.grid[1]} chiplets of {grid} meshes "
+                f"(XY), gateways at {list(topology.gateway)}, joined by {how} of {joins} "
+                f"interposer links ({topology.interposer_bandwidth_gbps:g} GB/s, "
+                f"{topology.interposer_latency_ns:g} ns each); {tiles}")  # fmt: skip
+    if isinstance(topology, Stack3D):
+        vertical = len(topology.links) - on_chip
+        if topology.layout == "sfc":
+            how = "links only along a 3-D Hilbert curve, routed along it"
+        elif topology.elevators:
+            how = f"one elevator at {list(topology.elevators[0])}, routed XY, Z, XY"
+        else:
+            how = "a 3-D mesh routed X, Y, then Z"
+        return (f"stack3d: {topology.tiers} tiers of {grid} meshes, {how}; {vertical} "
+                f"{topology.vertical} links ({topology.vertical_bandwidth_gbps:g} GB/s, "
+                f"{topology.vertical_latency_ns:g} ns each); {tiles}")  # fmt: skip
+    routing = {"mesh": "XY", "torus": "dimension order, the shorter way round",
+               "ring": "the shorter way round"}.get(topology.kind, "")  # fmt: skip
+    return f"{topology.kind} of {grid} routers ({routing}); {tiles}"
