@@ -20,7 +20,7 @@ Links between dies or tiers (``die_link_cost``), an energy per bit:
 
 - ``interposer``: 0.54 pJ/bit, the ground-referenced signalling link of J. W. Poulton et
   al., "A 0.54 pJ/b 20 Gb/s Ground-Referenced Single-Ended Short-Reach Serial Link in 28 nm
-  CMOS for Advanced Packaging Applications", IEEE JSSC 48(12), 2013 (20 Gb/s per lane over
+  CMOS for Advanced Packaging Applications", IEEE JSSC, Dec. 2013 (20 Gb/s per lane over
   4.5 mm of package channel; the paper names organic packages and silicon interposers).
 - ``tsv``: one through-silicon via switched per bit, alpha x C x V^2 = 0.5 x 50 fF x
   (1 V)^2 = 0.025 pJ/bit (cimsim assumption: 50 fF within the 15-500 fF range of TSV
