@@ -132,3 +132,20 @@ def test_the_cli_describes_the_topology_and_refuses_bad_input(capsys) -> None:
     )
     code = main(["describe", "isaac_3d", "--set", "noc.stack3d.elevators=[[0, 0], [1, 1]]"])
     assert code == 2 and "can deadlock" in capsys.readouterr().err
+
+
+def test_a_group_level_has_an_instance_per_block_of_every_chiplet() -> None:
+    l2 = ("memory=[{name: tile_buffer, scope: tile, size: 4 KiB, bandwidth: 16 GB/s, "
+          "access_latency: 1 ns}, {name: l2, scope: group, group: [2, 2], size: 16 KiB, "
+          "bandwidth: 16 GB/s, access_latency: 1 ns}, {name: dram, scope: off_chip, "
+          "routers: [[0, 0], [3, 2, 2]], bandwidth: 8 GB/s, access_latency: 50 ns, "
+          "technology: lpddr4}]")  # fmt: skip
+    chiplets = "noc.chiplets={grid: [2, 2], link_bandwidth: 4 GB/s, link_latency: 4 ns}"
+    arch = load_arch("tiny", ["noc.topology=chiplets", chiplets, l2])
+    level = build_machine(arch).memory.level("l2")
+    assert len(level.routers) == 4 * 4  # 3x3 chiplets in 2x2 blocks: 4 blocks each
+    assert level.routers[4] == 9 and level.serving[9:18] == (4, 4, 5, 4, 4, 5, 6, 6, 7)
+    summary = simulate(arch, zoo.build("lenet5"), duplication="greedy").summary
+    assert summary["energy_unpriced"] == [] and run_violations(summary) == []
+    dram = build_machine(arch).memory.level("dram")
+    assert dram.serving[:9] == (0,) * 9 and dram.serving[27:] == (1,) * 9  # nearest, by chiplet
