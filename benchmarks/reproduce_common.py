@@ -12,8 +12,8 @@ DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "validation.m
 HEADER = """# Validation: published figures beside cimsim's
 
 Written by the reproduction scripts (`python -m benchmarks.reproduce_compact`,
-`benchmarks.reproduce_clsa`, `benchmarks.reproduce_pipeline`, `benchmarks.noc_validation
---validate`; `--quick` for a short run).
+`benchmarks.reproduce_clsa`, `benchmarks.reproduce_pipeline`, `benchmarks.reproduce_noc`,
+`benchmarks.noc_validation --validate`; `--quick` for a short run).
 Each section is rewritten by its script; do not edit between the markers by hand.
 """
 

@@ -11,6 +11,8 @@ from cimsim.config.model import ArchConfig
 from cimsim.config.pricing import price_chip
 from cimsim.errors import WorkloadInputError, brief
 from cimsim.functional import functional_text
+from cimsim.machine.build import build_topology
+from cimsim.machine.hierarchy import summary_line
 from cimsim.runs.result import RunResult
 from cimsim.trace.export import perfetto_events
 from hwmodels.chip import (
@@ -91,6 +93,7 @@ def describe_arch_text(arch: ArchConfig) -> str:
         f"  tiles {arch.tiles}, PEs {arch.tiles * arch.tile.pes}, "
         f"crossbars {arch.tiles * arch.crossbars_per_tile}; "
         f"weight capacity {weights:,} weights of {arch.precision.weight_bits} bits",
+        f"  topology {summary_line(build_topology(arch.noc))}",
     ]
     return "\n".join(lines + _cost_lines(arch))
 

@@ -98,6 +98,10 @@ _DIMENSIONS: Final[dict[str, Dimension]] = {
     "wire_energy": _dimension(
         "pJ/bit/mm", _prefixed({"J/bit/mm": F(1)}, SI_PREFIXES, F(1, 10**12)), "fJ/bit/mm"
     ),
+    "bit_energy": _dimension(
+        "pJ/bit", _prefixed({"J/bit": F(1), "J/b": F(1)}, SI_PREFIXES, F(1, 10**12)),
+        "fJ/bit, pJ/bit"
+    ),
     "action_rate": _dimension(  # actions per ns of one busy instance (bytes per ns for bytes)
         "G/s",
         {**_prefixed({"/s": F(1), "Hz": F(1), "S/s": F(1)}, {"k": F(10**3), **_LARGE}, F(10**9)),

@@ -4,8 +4,10 @@ The engine and the estimate count work as (component, action) pairs; after the r
 is multiplied by the energy of that action (``hwmodels.chip.action_energy_pj``). ``Action``
 lists every pair a run can count. The memory levels of a machine are named by its
 configuration, so their two actions (``read_byte``, ``write_byte``) are given per level by
-``machine_actions``. A configuration that can produce an action without a price is refused
-before any simulation (cimsim.config.pricing): a missing price is never a silent 0.
+``machine_actions``, and the links between dies (``interposer``, ``tsv``, ``miv``) are
+counted only by machines that have them. A configuration that can produce an action without
+a price is refused before any simulation (cimsim.config.pricing): a missing price is never a
+silent 0.
 """
 
 from collections.abc import Iterable
@@ -30,7 +32,13 @@ class Action(Enum):
     ROUTER_FLIT_HOP = ("router", "flit_hop")
     """One flit through one router."""
     LINK_FLIT_HOP = ("link", "flit_hop")
-    """One flit over one link."""
+    """One flit over one on-chip link."""
+    INTERPOSER_FLIT_HOP = ("interposer", "flit_hop")
+    """One flit over one interposer link between chiplets (machines with chiplets)."""
+    TSV_FLIT_HOP = ("tsv", "flit_hop")
+    """One flit over one through-silicon-via link between tiers (3-D stacks of dies)."""
+    MIV_FLIT_HOP = ("miv", "flit_hop")
+    """One flit over one monolithic inter-tier-via link (monolithic 3-D stacks)."""
     RRAM_CELL_WRITE = ("rram", "cell_write")
     """One RRAM cell programmed (write-verify)."""
     MEMORY_READ_BYTE = ("<memory level>", "read_byte")
@@ -53,15 +61,34 @@ class Action(Enum):
         """Whether the action is counted once per memory level, under the level's name."""
         return self in (Action.MEMORY_READ_BYTE, Action.MEMORY_WRITE_BYTE)
 
+    @property
+    def between_dies(self) -> bool:
+        """Whether the action is a flit over a link between dies or tiers (counted only by
+        machines whose topology has such links)."""
+        return self.component in DIE_LINK_KINDS
 
-FIXED_ACTIONS: tuple[Action, ...] = tuple(a for a in Action if not a.per_memory_level)
-"""The actions whose component name is fixed (every one but the memory levels')."""
+
+DIE_LINK_KINDS: tuple[str, ...] = ("interposer", "tsv", "miv")
+"""Link kinds between dies or tiers, each a component priced per flit hop."""
+
+FIXED_ACTIONS: tuple[Action, ...] = tuple(
+    a for a in Action if not a.per_memory_level and not a.between_dies
+)
+"""The actions every machine counts (all but the memory levels' and the die links')."""
 
 
-def machine_actions(memory_levels: Iterable[str]) -> tuple[tuple[str, str], ...]:
-    """Every (component, action) a machine with these memory levels can count, in enum order
+def machine_actions(
+    memory_levels: Iterable[str], link_kinds: Iterable[str] = ()
+) -> tuple[tuple[str, str], ...]:
+    """Every (component, action) a machine with these memory levels and links of these kinds
+    beyond the on-chip ``link`` (``interposer``, ``tsv``, ``miv``) can count, in enum order
     with the memory levels' reads and writes last, level by level."""
-    pairs = [action.value for action in FIXED_ACTIONS]
+    kinds = set(link_kinds)
+    unknown = kinds - set(DIE_LINK_KINDS)
+    if unknown:
+        raise ValueError(f"unknown link kinds {sorted(unknown)}; known: {DIE_LINK_KINDS}")
+    pairs = [action.value for action in Action
+             if action in FIXED_ACTIONS or action.component in kinds]  # fmt: skip
     for level in memory_levels:
         pairs += [(level, Action.MEMORY_READ_BYTE.action), (level, Action.MEMORY_WRITE_BYTE.action)]
     return tuple(pairs)
@@ -84,6 +111,9 @@ ACTIONS_OF: dict[str, frozenset[str]] = {
     "edram_controller": frozenset({"active_cycle"}),
     "router": frozenset({"flit_hop"}),
     "link": frozenset({"flit_hop"}),
+    "interposer": frozenset({"flit_hop"}),
+    "tsv": frozenset({"flit_hop"}),
+    "miv": frozenset({"flit_hop"}),
     "rram": frozenset({"cell_write"}),
 }
 """Actions each named component defines (docs/hardware-models.md, "Action names"); a buffer,

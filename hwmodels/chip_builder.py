@@ -8,7 +8,8 @@ every crossbar, the ADCs, one shift-and-add per ADC, an input and an output regi
 tile: the tile buffer, a router (``tiles_per_router`` tiles share one), ``digital_lanes``
 vector lanes, ``activation_units`` and ``pooling_units``. Memory levels as given
 (``MemorySpec``: a tile's own buffer per tile, shared on-chip levels per chip, off-chip
-memory external). External: links and RRAM programming. Busy rates of registers follow from the
+memory external). External: links (on-chip, and ``link_kinds`` between dies or tiers:
+interposer, tsv, miv) and RRAM programming. Busy rates of registers follow from the
 crossbar step (input register: one DAC word per row per step; output register: one byte
 per ADC conversion).
 """
@@ -28,7 +29,15 @@ from hwmodels.crossbar.energy import (
 )
 from hwmodels.digital import DigitalParams, digital_unit_cost, vector_lane_cost
 from hwmodels.memory import BufferParams, buffer_cost, dram_cost, dram_preset
-from hwmodels.noc import LinkParams, NocParams, RouterParams, link_cost, router_cost
+from hwmodels.noc import (
+    LinkParams,
+    NocParams,
+    RouterParams,
+    die_link_cost,
+    die_link_params,
+    link_cost,
+    router_cost,
+)
 from hwmodels.technology import technology
 
 
@@ -109,6 +118,7 @@ def build_model_spec(
     crossbar_energy: CrossbarEnergyParams | None = None,
     rram_write: RramWriteParams | None = None,
     link: LinkParams | None = None,
+    link_kinds: Sequence[str] = (),
 ) -> ChipSpec:
     """A ChipSpec whose every cost comes from a model (module docstring)."""
     node = technology(technology_nm).node_nm
@@ -163,6 +173,8 @@ def build_model_spec(
         ("activation", "tile", activation_units, digital_unit_cost("activation", node), None),
         ("pooling", "tile", pooling_units, digital_unit_cost("pooling", node), None),
         ("link", "external", 1, link_cost(noc, link, node), 0.0),
+        *((kind, "external", 1, die_link_cost(noc, die_link_params(kind)), 0.0)
+          for kind in link_kinds),
         ("rram", "external", 1, rram_write_cost(rram_write), 0.0),
     ]
     modelled = [

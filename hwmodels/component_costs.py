@@ -36,7 +36,16 @@ from hwmodels.memory import BufferParams
 from hwmodels.memory.dram import dram_cost, dram_preset
 from hwmodels.memory.sram import buffer_cost
 from hwmodels.noc import NocParams
-from hwmodels.noc.cost import LinkParams, RouterParams, link_cost, router_cost
+from hwmodels.noc.cost import (
+    DIE_LINK_BIT_ENERGY_PJ,
+    DieLinkParams,
+    LinkParams,
+    RouterParams,
+    die_link_cost,
+    die_link_params,
+    link_cost,
+    router_cost,
+)
 
 DIGITAL_UNITS: tuple[str, ...] = ("shift_add", "tile_shift_add", "activation", "pooling")
 """Fixed-function digital units (action ``op``, hwmodels.digital.digital_unit_cost)."""
@@ -178,6 +187,7 @@ MODEL_FIELDS: dict[str, tuple[str, ...]] = {
     "crossbar": (*(f.name for f in fields(CrossbarEnergyParams)), "area_mm2"),
     "rram": tuple(f.name for f in fields(RramWriteParams)),
     "link": tuple(f.name for f in fields(LinkParams)),
+    **{kind: tuple(f.name for f in fields(DieLinkParams)) for kind in DIE_LINK_BIT_ENERGY_PJ},
     "router": ("ports",),
     "digital": ("bits",),
     "buffer": ("technology", *(f.name for f in fields(BufferParams))),
@@ -242,6 +252,12 @@ def model_cost(
         cost, rate = router_cost(ctx.noc, router, node), router.ports * ctx.clock_ghz
     elif name == "link":
         cost, rate = link_cost(ctx.noc, _build(LinkParams, values), node), 0.0
+    elif name in DIE_LINK_BIT_ENERGY_PJ:
+        try:
+            link = die_link_params(name, values.get("energy_pj_per_bit"))
+        except HwModelError as exc:
+            raise HwModelError(f"model.{exc.field}", exc.message) from None
+        cost, rate = die_link_cost(ctx.noc, link), 0.0
     elif name == "dram":
         cost, rate = dram_cost(dram_preset(values.get("technology", "lpddr4"))), 0.0
     elif name == "rram":

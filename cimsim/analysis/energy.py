@@ -54,6 +54,9 @@ LEVEL_OF: Mapping[str, str] = MappingProxyType(
         "tile_buffer": "tile_buffers",
         "router": "noc",
         "link": "noc",
+        "interposer": "noc",
+        "tsv": "noc",
+        "miv": "noc",
         "rram": "weight_programming",
     }
 )
@@ -175,6 +178,9 @@ INTERVALS_OF: Mapping[str, tuple[str, str]] = MappingProxyType(
         "digital": ("kind", "digital"),
         "router": ("kind", "message"),
         "link": ("kind", "message"),
+        "interposer": ("kind", "message"),
+        "tsv": ("kind", "message"),
+        "miv": ("kind", "message"),
         "rram": ("kind", "program"),
     }
 )

@@ -126,12 +126,14 @@ _TRACE_BYTES = (
     ("noc_byte_hops", "message", r"^link\d+-\d+$"),
     ("tile_buffer_read_bytes", "read", r"^tile\d+\.buffer$"),
     ("tile_buffer_write_bytes", "write", r"^tile\d+\.buffer$"),
-    ("global_buffer_read_bytes", "read", r"^global_buffer$"),
-    ("global_buffer_write_bytes", "write", r"^global_buffer$"),
-    ("dram_read_bytes", "read", r"^dram$"),
-    ("dram_write_bytes", "write", r"^dram$"),
+    ("global_buffer_read_bytes", "read", r"^global_buffer\d*(\.bank\d+)?$"),
+    ("global_buffer_write_bytes", "write", r"^global_buffer\d*(\.bank\d+)?$"),
+    ("dram_read_bytes", "read", r"^dram\d*(\.bank\d+)?$"),
+    ("dram_write_bytes", "write", r"^dram\d*(\.bank\d+)?$"),
 )
-"""(summary bytes key, record kind, component pattern) of what a full trace also carries."""
+"""(summary bytes key, record kind, component pattern) of what a full trace also carries;
+a level of several instances or banks names them ``dram1``, ``dram1.bank0``
+(cimsim.machine.memory.MemoryLevel.port_name)."""
 
 
 def byte_violations(summary: Mapping[str, Any], intervals: pd.DataFrame | None = None) -> list[str]:

@@ -12,6 +12,14 @@ from typing import Annotated, Any, ClassVar, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 from cimsim.config.costs import CostsConfig
+from cimsim.config.noc_layout import (
+    ChipletsConfig,
+    Stack3dConfig,
+    check_layout,
+    link_kinds,
+    router_problem,
+    units,
+)
 from cimsim.config.quantities import (
     Bytes,
     GigabytesPerSecond,
@@ -99,19 +107,24 @@ class RouterConfig(_Section):
 
 
 class NocConfig(_Section):
-    topology: Literal["mesh", "torus", "ring"] = "mesh"
-    """Router network: mesh (XY routing), torus (dimension order, the shorter way round) or
-    ring (rows must be 1); one tile per router (docs/architecture.md)."""
+    topology: Literal["mesh", "torus", "ring", "chiplets", "stack3d"] = "mesh"
+    """Router network: mesh (XY routing), torus (dimension order, the shorter way round),
+    ring (rows must be 1), chiplets (meshes on an interposer: noc.chiplets) or stack3d
+    (meshes in tiers: noc.stack3d); one tile per router (docs/architecture.md)."""
     rows: Int = Field(ge=1, le=256)
-    """Router (tile) rows."""
+    """Router (tile) rows of the mesh (of one chiplet or tier)."""
     cols: Int = Field(ge=1, le=256)
-    """Router (tile) columns."""
+    """Router (tile) columns of the mesh (of one chiplet or tier)."""
     flit_size_bytes: Bytes = Field(alias="flit_size")
     """Flit width, written "32 bit" or "4 B"; whole bytes, up to 256."""
     router_latency_ns: Nanoseconds = Field(alias="router_latency")
     """Latency of one hop (router pipeline and link)."""
     link_bandwidth_gbps: GigabytesPerSecond = Field(alias="link_bandwidth")
     """Payload bandwidth of one link, one direction."""
+    chiplets: ChipletsConfig | None = None
+    """Topology chiplets: the chiplet grid and the interposer (cimsim.config.noc_layout)."""
+    stack3d: Stack3dConfig | None = None
+    """Topology stack3d: the tiers and their vertical links (cimsim.config.noc_layout)."""
     model: Literal["path", "routers"] = "path"
     """How messages are timed (docs/architecture.md, "The NoC"): path, a message holds every
     link of its route for its whole duration (fast); routers, flits advance hop by hop
@@ -125,12 +138,23 @@ class NocConfig(_Section):
             raise ValueError("flit_size must be a whole number of bytes between 1 B and 256 B")
         if self.topology == "ring" and self.rows != 1:
             raise ValueError(f"a ring has one row of routers; rows is {self.rows}")
+        check_layout(self.topology, self.rows, self.cols, self.chiplets, self.stack3d)
         return self
+
+    @property
+    def units(self) -> int:
+        """Meshes of rows x cols: chiplets, tiers, or 1."""
+        return units(self.topology, self.chiplets, self.stack3d)
 
     @property
     def tiles(self) -> int:
         """Tiles (one per router)."""
-        return self.rows * self.cols
+        return self.rows * self.cols * self.units
+
+    @property
+    def link_kinds(self) -> tuple[str, ...]:
+        """Counter kinds of its links beyond on-chip ``link`` (``interposer``, ``tsv``...)."""
+        return link_kinds(self.chiplets, self.stack3d)
 
     @property
     def flit_ns(self) -> float:
@@ -160,9 +184,15 @@ class MemoryLevelConfig(_Section):
     """Accesses one bank serves at once, each at the full bandwidth."""
     banks: Int = Field(default=1, ge=1, le=1024)
     """Independent banks of an instance; a requesting tile uses bank (tile mod banks)."""
-    routers: tuple[tuple[Int, Int], ...] = Field(default=((0, 0),), min_length=1, max_length=4096)
-    """Scope chip or off_chip: (row, col) of the router of each instance; a tile uses the
-    nearest one (fewest hops, ties: the first listed)."""
+    routers: tuple[Annotated[tuple[Int, ...], Field(min_length=2, max_length=3)], ...] = Field(
+        default=((0, 0),), min_length=1, max_length=4096
+    )
+    """Scope chip or off_chip: the router of each instance, [row, col] (of chiplet or tier
+    0), or [chiplet, row, col] / [tier, row, col]; a tile uses the nearest one (serves)."""
+    serves: Literal["nearest", "local"] = "nearest"
+    """Which instance serves a tile: the nearest (least zero-load latency, then fewest hops;
+    ties: the first listed), or local: the nearest on the tile's own chiplet or tier, each
+    of which must have one."""
     group: tuple[Int, Int] | None = None
     """Scope group: tiles (rows, cols) per instance, which sits at its block's first router."""
     writes_via: str | None = None
@@ -349,20 +379,37 @@ class ArchConfig(_Section):
                 f"memory.{first.name}.size ({first.size_bytes:g} B) cannot hold one crossbar "
                 f"input vector of {self.tile.crossbar.rows} bytes"
             )
+        noc = self.noc
         for level in self.memory:
             name = level.name
-            for row, col in level.routers:
-                if not (0 <= row < self.noc.rows and 0 <= col < self.noc.cols):
-                    raise ValueError(
-                        f"memory.{name}.routers: [{row}, {col}] is outside the "
-                        f"{self.noc.rows}x{self.noc.cols} {self.noc.topology}"
-                    )
+            for router in level.routers:
+                problem = router_problem(router, noc.topology, noc.rows, noc.cols, noc.units)
+                if problem:
+                    raise ValueError(f"memory.{name}.routers: {problem}")
+            if level.serves == "local":
+                self._check_local(level)
             if level.writes_via is not None and level.writes_via not in names[:names.index(name)]:
                 raise ValueError(
                     f"memory.{name}.writes_via: {level.writes_via!r} is not a level before it "
                     f"(levels: {', '.join(names)})"
                 )
         return self
+
+    def _check_local(self, level: MemoryLevelConfig) -> None:
+        """Every chiplet or tier of a machine has an instance of a level that serves locally."""
+        noun = {"chiplets": "chiplet", "stack3d": "tier"}.get(self.noc.topology)
+        if level.scope not in ("chip", "off_chip") or noun is None:
+            raise ValueError(f"memory.{level.name}.serves: local picks an instance on a tile's "
+                             f"own chiplet or tier: for scope chip or off_chip on topology "
+                             f"chiplets or stack3d")  # fmt: skip
+        have = {router[0] if len(router) == 3 else 0 for router in level.routers}
+        for unit in range(self.noc.units):
+            if unit not in have:
+                raise ValueError(
+                    f"memory.{level.name}.routers: {noun} {unit} has no {level.name} instance, "
+                    f"and serves: local keeps its tiles off the other {noun}s' instances: add "
+                    f"a router [{unit}, row, col], or serve the nearest (serves: nearest)"
+                )
 
     @model_validator(mode="after")
     def _routers_fit_the_clock(self) -> Self:
@@ -392,9 +439,10 @@ class ArchConfig(_Section):
     @model_validator(mode="after")
     def _chip_size(self) -> Self:
         pes, crossbars = self.tiles * self.tile.pes, self.tiles * self.crossbars_per_tile
+        units = f"{self.noc.units} x " if self.noc.units > 1 else ""
         if pes > MAX_PES or crossbars > MAX_CROSSBARS:
             raise ValueError(
-                f"the chip has {pes:,} PEs and {crossbars:,} crossbars (noc "
+                f"the chip has {pes:,} PEs and {crossbars:,} crossbars (noc {units}"
                 f"{self.noc.rows}x{self.noc.cols}, tile.pes {self.tile.pes}, "
                 f"tile.pe.crossbars {self.tile.pe.crossbars}); at most {MAX_PES:,} PEs and "
                 f"{MAX_CROSSBARS:,} crossbars are allowed"

@@ -16,6 +16,7 @@ from hwmodels.errors import HwModelError
 
 _DIMENSION_OF_SUFFIX: tuple[tuple[str, str, float], ...] = (
     ("_pj_per_bit_mm", "wire_energy", 1.0),
+    ("_pj_per_bit", "bit_energy", 1.0),
     ("_ns", "time", 1.0),
     ("_pj", "energy", 1.0),
     ("_mm2", "area", 1.0),

@@ -76,7 +76,7 @@ def _price(arch: ArchConfig, where: str) -> PricedChip:
         spec, pricing = apply_cost_table(spec, pricing, table)
     if costs.tables:
         note += "; tables " + ", ".join(t.label for t in costs.tables)
-    _check_every_action_priced(spec, [m.name for m in memories], where)
+    _check_every_action_priced(spec, [m.name for m in memories], arch.noc.link_kinds, where)
     return PricedChip(spec, note, pricing)
 
 
@@ -104,7 +104,8 @@ def _model_chip(
 ) -> ChipSpec:
     try:
         return build_model_spec(
-            **_chip_fields(arch, hw, node), memories=memories, digital=hw.digital
+            **_chip_fields(arch, hw, node), memories=memories, digital=hw.digital,
+            link_kinds=arch.noc.link_kinds,
         )
     except HwModelError as exc:
         path = _CONFIG_PATH_OF_MODEL_FIELD.get(exc.field.split(".")[-1])
@@ -155,7 +156,8 @@ def _listed_chip(
             components.append(memory_component(memory, node))
             pricing[memory.name] = "model"
     listed = {component.name for component in components}
-    counted = dict.fromkeys(name for name, _ in machine_actions([m.name for m in memories]))
+    levels = [m.name for m in memories]
+    counted = dict.fromkeys(name for name, _ in machine_actions(levels, arch.noc.link_kinds))
     missing = [name for name in counted if name not in listed]
     if missing:  # a file that prices a few of the counted components: models price the rest
         model = _model_chip(arch, hw, node, memories, arch.name)
@@ -211,6 +213,9 @@ def _placement(name: str, arch: ArchConfig, memory: MemorySpec | None) -> tuple[
         "activation": ("tile", 2),
         "pooling": ("tile", 1),
         "link": ("external", 1),
+        "interposer": ("external", 1),
+        "tsv": ("external", 1),
+        "miv": ("external", 1),
         "rram": ("external", 1),
     }
     return (*defaults[name], False)
@@ -301,11 +306,13 @@ def _differs(arch: ArchConfig, path: str, raw: Any) -> str:
     return f"{path} = {raw}, the chip has {show(value, name)}"
 
 
-def _check_every_action_priced(spec: ChipSpec, levels: list[str], where: str) -> None:
+def _check_every_action_priced(
+    spec: ChipSpec, levels: list[str], link_kinds: Sequence[str], where: str
+) -> None:
     """Every (component, action) the machine can count has a price, or a ConfigError."""
     priced = action_energy_pj(spec)
     names = {c.name for c in spec.components}
-    for component, action in machine_actions(levels):
+    for component, action in machine_actions(levels, link_kinds):
         if (component, action) in priced:
             continue
         if component not in names:
@@ -345,5 +352,6 @@ def memory_specs(arch: ArchConfig) -> tuple[MemorySpec, ...]:
 
 
 def _groups(arch: ArchConfig, group: tuple[int, int] | None) -> int:
+    """Instances of a group level: blocks of each chiplet's or tier's mesh."""
     rows, cols = group or (1, 1)
-    return -(-arch.noc.rows // rows) * -(-arch.noc.cols // cols)
+    return -(-arch.noc.rows // rows) * -(-arch.noc.cols // cols) * arch.noc.units

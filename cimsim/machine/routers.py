@@ -2,16 +2,16 @@
 
 ``RouterParams`` are the pipeline, buffers and flow control of every router (the model and
 its phases: cimsim.timing.routers). ``RouterModel`` places them on a topology: the NoC clock
-(one flit per link per NoC cycle at the fastest link's bandwidth) in chip cycles, and each
+(one flit per on-chip link per NoC cycle) in chip cycles, and each
 link's wire cycles (its hop latency less the router pipeline) and cycles per flit.
-``channel_dependency_cycle`` finds what makes wormhole routing deadlock-prone.
+Routes whose channel dependencies close a cycle (cimsim.machine.deadlock) are refused.
 """
 
 import math
 from dataclasses import dataclass
-from itertools import pairwise
 
 from cimsim.errors import ConfigError
+from cimsim.machine.deadlock import dependency_cycle
 from cimsim.machine.topology import Topology
 from hwmodels.timing import ns_to_cycles
 
@@ -88,20 +88,21 @@ class RouterModel:
     link_cycles: tuple[int, ...]
     """Per link of the topology: wire cycles after switch traversal."""
     link_intervals: tuple[int, ...]
-    """Per link: NoC cycles per flit (1 at the fastest links' bandwidth)."""
+    """Per link: NoC cycles per flit (1 at the on-chip links' bandwidth or above)."""
 
 
 def router_model(topology: Topology, params: RouterParams, clock_ghz: float) -> RouterModel:
-    """``params`` on ``topology``: the NoC cycle is the fastest link's flit time, which must
-    be whole clock cycles; a link's hop latency must hold the router pipeline and a wire
+    """``params`` on ``topology``: the NoC cycle is an on-chip link's flit time, which must be
+    whole clock cycles (a slower link takes a flit every ``interval`` cycles; a faster one
+    cannot outrun the routers' clock); a link's hop latency must hold the router pipeline and a wire
     cycle; and the routes must not close a cycle of channel dependencies."""
-    fastest_gbps = max(link.bandwidth_gbps for link in topology.links) if topology.links else 1.0
-    noc_cycle_ns = topology.flit_bytes / fastest_gbps
+    link_gbps = topology.link_bandwidth_gbps
+    noc_cycle_ns = topology.flit_bytes / link_gbps
     clock_cycles = round(noc_cycle_ns * clock_ghz)
     if clock_cycles < 1 or abs(noc_cycle_ns * clock_ghz - clock_cycles) > 1e-6:
         raise ConfigError(
             f"noc.model routers: a NoC cycle (one {topology.flit_bytes}-byte flit at "
-            f"{fastest_gbps:g} GB/s = {noc_cycle_ns:g} ns) must be whole clock cycles"
+            f"{link_gbps:g} GB/s = {noc_cycle_ns:g} ns) must be whole clock cycles"
         )
     wires, intervals = [], []
     for link in topology.links:
@@ -114,8 +115,8 @@ def router_model(topology: Topology, params: RouterParams, clock_ghz: float) -> 
                 f"({params.stage_cycles} cycles) and one wire cycle"
             )
         wires.append(wire)
-        intervals.append(math.ceil(fastest_gbps / link.bandwidth_gbps - 1e-6))
-    cycle = [] if topology.path_order_is_safe else channel_dependency_cycle(topology)
+        intervals.append(max(1, math.ceil(link_gbps / link.bandwidth_gbps - 1e-6)))
+    cycle = () if topology.path_order_is_safe else dependency_cycle(topology, route_order=True)
     if cycle:
         shown = " -> ".join(topology.links[i].name for i in cycle[:8])
         raise ConfigError(
@@ -125,33 +126,3 @@ def router_model(topology: Topology, params: RouterParams, clock_ghz: float) -> 
             "topology whose routes are deadlock-free (a mesh) or noc.model path"
         )
     return RouterModel(params, clock_cycles, tuple(wires), tuple(intervals))
-
-
-def channel_dependency_cycle(topology: Topology) -> list[int]:
-    """Links forming a cycle in the channel dependency graph of the topology's routes (a
-    message holding link a waits for link b right after it), or [] when it is acyclic:
-    acyclic means deadlock-free wormhole routing (Dally & Seitz 1987)."""
-    after: dict[int, set[int]] = {}
-    for src in range(topology.nodes):
-        for dst in range(topology.nodes):
-            route = topology.route(src, dst)
-            for a, b in pairwise(route):
-                after.setdefault(a, set()).add(b)
-    state: dict[int, int] = {}  # 1: on the current path, 2: done
-    for start in sorted(after):
-        if state.get(start):
-            continue
-        path, stack = [start], [iter(sorted(after.get(start, ())))]
-        state[start] = 1
-        while stack:
-            following = next(stack[-1], None)
-            if following is None:
-                state[path.pop()] = 2
-                stack.pop()
-            elif state.get(following) == 1:
-                return path[path.index(following) :]
-            elif not state.get(following):
-                state[following] = 1
-                path.append(following)
-                stack.append(iter(sorted(after.get(following, ()))))
-    return []

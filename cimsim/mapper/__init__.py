@@ -12,6 +12,7 @@ from cimsim.machine import Machine
 from cimsim.machine.build import build_machine
 from cimsim.mapper.costs import CopyCosts, copy_costs
 from cimsim.mapper.curves import PLACEMENTS
+from cimsim.mapper.curves import tile_order as tiles_in_order
 from cimsim.mapper.duplication import DUPLICATIONS
 from cimsim.mapper.placement import (
     CopyPlacement,
@@ -106,8 +107,8 @@ def map_network(
     """
     machine = machine if machine is not None else build_machine(arch)
     planner = _choice(DUPLICATIONS, duplication, "duplication")
-    order_of = _choice(PLACEMENTS, placement, "placement")
-    tile_order = order_of(machine.topology.rows, machine.topology.cols)
+    _choice(PLACEMENTS, placement, "placement")
+    tile_order = tiles_in_order(placement, machine.topology)
     units = {layer.name: machine.unit_for(layer.work).name for layer in info.layers}
     tilings = {
         layer.name: tile_layer(

@@ -1,4 +1,4 @@
-"""Orders in which PEs are handed out over the tile mesh (placement policies).
+"""Orders in which PEs are handed out over the tiles (placement policies).
 
 Consecutive layers talk to each other, so keeping consecutive layers on neighbouring tiles
 cuts NoC hops (dataflow-aware placement, Sharma et al. DATE 2024;
@@ -9,57 +9,45 @@ docs/references.md#dataflow-pim):
 - ``hilbert``: the tiles sorted by their index on a Hilbert curve over the smallest
   power-of-two square covering the mesh; consecutive tiles are mesh neighbours wherever the
   curve stays inside the mesh.
+
+On chiplets and stacks (``tile_order``) a chiplet or tier is filled before the next, in the
+policy's 2-D order within each: chiplets in the policy's order over the chiplet grid
+(row-major for ``in_order``; for ``hilbert`` the chain of a space-filling-curve
+interposer), tiers bottom up, for ``snake`` and ``hilbert`` every other tier reversed, so that
+the curve continues through the vertical link above its last tile (a 3-D space-filling
+curve, the order of a TEFLON-style stack's links).
 """
 
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
+from cimsim.machine import Topology
+from cimsim.machine.hierarchy import Chiplets, Stack3D
+from cimsim.machine.sfc import hilbert, hilbert_index, layered, row_major, snake
+
+__all__ = ["PLACEMENTS", "hilbert", "hilbert_index", "in_order", "snake", "tile_order"]
+
 
 def in_order(rows: int, cols: int) -> list[int]:
     """Row-major tile indices."""
-    return list(range(rows * cols))
-
-
-def snake(rows: int, cols: int) -> list[int]:
-    """Boustrophedon: even rows left to right, odd rows right to left."""
-    order: list[int] = []
-    for row in range(rows):
-        columns = range(cols) if row % 2 == 0 else range(cols - 1, -1, -1)
-        order += [row * cols + col for col in columns]
-    return order
-
-
-def hilbert_index(side: int, row: int, col: int) -> int:
-    """Distance of (row, col) along the Hilbert curve filling a ``side`` x ``side`` square.
-
-    The classic iterative conversion: at each scale s, the quadrant adds s*s*(3x ^ y) and
-    the coordinates are rotated into that quadrant's frame.
-    """
-    x, y, distance = col, row, 0
-    s = side // 2
-    while s > 0:
-        rx = 1 if x & s else 0
-        ry = 1 if y & s else 0
-        distance += s * s * ((3 * rx) ^ ry)
-        if ry == 0:
-            if rx == 1:
-                x, y = s - 1 - x, s - 1 - y
-            x, y = y, x
-        s //= 2
-    return distance
-
-
-def hilbert(rows: int, cols: int) -> list[int]:
-    """Tiles sorted by Hilbert-curve index."""
-    side = 1
-    while side < max(rows, cols):
-        side *= 2
-    tiles = [(r, c) for r in range(rows) for c in range(cols)]
-    tiles.sort(key=lambda rc: hilbert_index(side, rc[0], rc[1]))
-    return [r * cols + c for r, c in tiles]
+    return row_major(rows, cols)
 
 
 PLACEMENTS: Mapping[str, Callable[[int, int], list[int]]] = MappingProxyType(
     {"in_order": in_order, "snake": snake, "hilbert": hilbert}
 )
-"""Placement policy name -> tile order function (rows, cols) -> tile indices."""
+"""Placement policy name -> 2-D tile order function (rows, cols) -> tile indices."""
+
+
+def tile_order(name: str, topology: Topology) -> list[int]:
+    """Every tile of ``topology`` in the order placement policy ``name`` hands them out
+    (module docstring); on one mesh, ``PLACEMENTS[name](rows, cols)``."""
+    rows, cols = topology.rows, topology.cols
+    if isinstance(topology, Chiplets):
+        units, alternate = PLACEMENTS[name](*topology.grid), False
+    elif isinstance(topology, Stack3D):
+        units, alternate = list(range(topology.tiers)), name != "in_order"
+    else:
+        return PLACEMENTS[name](rows, cols)
+    per_unit = rows * cols
+    return [unit * per_unit + cell for unit, cell in layered(name, rows, cols, units, alternate)]

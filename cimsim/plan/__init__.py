@@ -42,6 +42,9 @@ class Message:
     nbytes: int
     cycles: int
     hops: int
+    kinds: tuple[tuple[str, int], ...] = ()
+    """Hops per link kind (counter kind), when some are not on-chip ``link``s (interposer,
+    TSV...); empty: every hop is on a ``link``."""
     src: int = -1
     """Router it leaves (the router mode injects it there)."""
     dst: int = -1

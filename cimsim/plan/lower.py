@@ -14,6 +14,8 @@ What each task moves comes from ``mapper.dataflow.plan_dataflow``; here it becom
 Identical tasks (every inference of a batch repeats the same ones) share one TaskPlan.
 """
 
+from collections import Counter
+
 from cimsim.machine import Machine, MemoryLevel
 from cimsim.mapper import ChipMapping
 from cimsim.mapper.dataflow import TaskData, plan_dataflow
@@ -71,7 +73,10 @@ class Lowering:
                 for i in topology.acquisition_order(route)
             )
             cycles = topology.message_cycles(route, nbytes, self.machine.clock_ghz)
-            found = self._routes[key] = Message(links, nbytes, cycles, len(route), src, dst)
+            kinds = Counter(topology.links[i].kind for i in route)
+            by_kind = tuple(sorted(kinds.items())) if set(kinds) != {"link"} else ()
+            found = self._routes[key] = Message(links, nbytes, cycles, len(route), by_kind,
+                                                  src, dst)
         return found
 
     def fetch(self, level_name: str, instance: int, tile: int, nbytes: int) -> Chain:

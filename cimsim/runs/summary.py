@@ -101,7 +101,7 @@ def _basics(
         "batch": options.batch,
         "seed": options.seed,
         "clock_ghz": arch.clock.frequency_ghz,
-        "mesh": [arch.noc.rows, arch.noc.cols],
+        "mesh": [arch.tiles // arch.noc.cols, arch.noc.cols],  # chiplets, tiers one below another
         "pes_per_tile": arch.tile.pes,
         "total_cycles": total_cycles,
         "latency_s": latency_s,

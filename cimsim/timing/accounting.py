@@ -40,7 +40,8 @@ def count_message(
     sink.count(layer, "noc", "byte", size)
     sink.count(layer, "noc", "byte_hop", size * hops)
     sink.count(layer, "router", "flit_hop", flits * hops)
-    sink.count(layer, "link", "flit_hop", flits * hops)
+    for kind, kind_hops in message.kinds or (("link", hops),):
+        sink.count(layer, kind, "flit_hop", flits * kind_hops)
     if busy_cycles is None:
         busy_cycles = [message.cycles] * len(links)
     for name, cycles in zip(links, busy_cycles, strict=True):

@@ -15,6 +15,23 @@ assumption, the order of magnitude given for 40-45 nm on-chip wires by S. W. Kec
 al., "GPUs and the future of parallel computing", IEEE Micro 31(5), 2011), times the hop
 length (tile pitch). Links have no area of their own (they run over the tiles) and no
 leakage beyond their repeaters, which cimsim ignores.
+
+Links between dies or tiers (``die_link_cost``), an energy per bit:
+
+- ``interposer``: 0.54 pJ/bit, the ground-referenced signalling link of J. W. Poulton et
+  al., "A 0.54 pJ/b 20 Gb/s Ground-Referenced Single-Ended Short-Reach Serial Link in 28 nm
+  CMOS for Advanced Packaging Applications", IEEE JSSC, Dec. 2013 (20 Gb/s per lane over
+  4.5 mm of package channel; the paper names organic packages and silicon interposers).
+- ``tsv``: one through-silicon via switched per bit, alpha x C x V^2 = 0.5 x 50 fF x
+  (1 V)^2 = 0.025 pJ/bit (cimsim assumption: 50 fF within the 15-500 fF range of TSV
+  capacitances M. Said et al. evaluate, Microprocessors and Microsystems 43, 2016; activity
+  0.5 and a 1 V swing).
+- ``miv``: a monolithic inter-tier via, the size of a local via, 0.5 x 1 fF x (1 V)^2 =
+  0.0005 pJ/bit (cimsim assumption: 1 fF, a few hundred nanometres of local wire).
+
+These are I/O and via figures, not logic: cimsim does not scale them with the technology
+node. No area (the interposer's wires and the vias lie outside the tiles' area) and no
+leakage.
 """
 
 from dataclasses import dataclass
@@ -62,6 +79,45 @@ class LinkParams:
     def __post_init__(self) -> None:
         require_non_negative("energy_pj_per_bit_mm", self.energy_pj_per_bit_mm)
         require_non_negative("length_mm", self.length_mm)
+
+
+DIE_LINK_BIT_ENERGY_PJ: dict[str, float] = {
+    "interposer": 0.54,  # Poulton et al., JSSC 2013 (module docstring)
+    "tsv": 0.5 * 50e-15 * 1.0**2 * 1e12,  # cimsim assumption: alpha C V^2, C = 50 fF
+    "miv": 0.5 * 1e-15 * 1.0**2 * 1e12,  # cimsim assumption: alpha C V^2, C = 1 fF
+}
+"""Energy of one bit over one link between dies or tiers, by link kind, pJ."""
+
+
+@dataclass(frozen=True)
+class DieLinkParams:
+    """One link between dies (interposer) or tiers (TSV, MIV)."""
+
+    energy_pj_per_bit: float
+    """Energy of one bit over the link, pJ; >= 0 (DIE_LINK_BIT_ENERGY_PJ by kind)."""
+
+    def __post_init__(self) -> None:
+        require_non_negative("energy_pj_per_bit", self.energy_pj_per_bit)
+
+
+def die_link_params(kind: str, energy_pj_per_bit: float | None = None) -> DieLinkParams:
+    """The parameters of a link of ``kind`` (interposer, tsv, miv); the figure of the
+    module docstring unless ``energy_pj_per_bit`` is given."""
+    if energy_pj_per_bit is None:
+        energy_pj_per_bit = DIE_LINK_BIT_ENERGY_PJ[kind]
+    return DieLinkParams(energy_pj_per_bit)
+
+
+def die_link_cost(noc: NocParams, link: DieLinkParams) -> ComponentCost:
+    """One link between dies or tiers: action ``flit_hop`` (bits x pJ/bit, not scaled with
+    the node; latency = one flit's serialization at the on-chip link bandwidth)."""
+    return ComponentCost(
+        area_mm2=0.0,
+        leakage_mw=0.0,
+        energy_pj={"flit_hop": noc.flit_bytes * 8 * link.energy_pj_per_bit},
+        peak_action="flit_hop",
+        latency_ns={"flit_hop": noc.flit_bytes / noc.link_bandwidth_gbps},
+    )
 
 
 def router_flit_energy_pj(noc: NocParams, node_nm: int = 32) -> float:

@@ -1,16 +1,17 @@
 """The reproduction scripts' quick modes write their tables into a markdown file."""
 
+import re
 from pathlib import Path
 
 import pytest
 
-from benchmarks import reproduce_clsa, reproduce_compact, reproduce_pipeline
+from benchmarks import reproduce_clsa, reproduce_compact, reproduce_noc, reproduce_pipeline
 
 
 @pytest.fixture(scope="module")
 def validation(tmp_path_factory: pytest.TempPathFactory) -> str:
     path: Path = tmp_path_factory.mktemp("docs") / "validation.md"
-    for script in (reproduce_compact, reproduce_clsa, reproduce_pipeline):
+    for script in (reproduce_compact, reproduce_clsa, reproduce_pipeline, reproduce_noc):
         assert script.main(["--quick", "--output", str(path)]) == 0
     return path.read_text(encoding="utf-8")
 
@@ -20,7 +21,7 @@ def _section(text: str, name: str) -> str:
 
 
 def test_every_section_written_once(validation: str) -> None:
-    for name in ("compact", "clsa", "pipeline"):
+    for name in ("compact", "clsa", "pipeline", "noc"):
         assert validation.count(f"<!-- BEGIN {name} -->") == 1
         assert validation.count(f"<!-- END {name} -->") == 1
 
@@ -50,6 +51,20 @@ def test_pipeline_rows(validation: str) -> None:
     for row in ("layer_by_layer + none", "pipelined + none", "pipelined + greedy"):
         assert f"| {row} |" in section
     assert "| pipelined / layer_by_layer throughput | not published |" in section
+
+
+def test_noc_trends(validation: str) -> None:
+    section = _section(validation, "noc")
+    gains = re.search(r"(\S+)x with one copy, (\S+)x with every PE", section)
+    one, every = map(float, gains.groups())
+    assert one < 1.05 < every  # a faster NoC helps only once crossbars are plentiful
+    hops = re.search(r"2\.5-D (\S+), 3-D (\S+) \|", section)
+    chiplets, stack = map(float, hops.groups())
+    assert chiplets < 1 and stack < 0.9  # the space-filling curve cuts hops
+    for row in ("| vgg8 | hilbert | sfc / mesh |", "| vgg8 | 64 | sfc / mesh |",
+                "| up to 58 % lower latency, 64 % lower energy |", "Differences."):
+        assert row in section
+    assert section.count("\n- ") >= 5  # a sentence on every difference
 
 
 def test_rewriting_a_section_keeps_the_others(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from cimsim.engine import Engine
 from cimsim.errors import ConfigError
 from cimsim.machine import Ring, RouterModel, RouterParams
 from cimsim.machine.build import build_machine
-from cimsim.machine.routers import channel_dependency_cycle
+from cimsim.machine.deadlock import dependency_cycle
 from cimsim.plan import Resources
 from cimsim.plan.lower import Lowering
 from cimsim.timing.event import Holds
@@ -144,9 +144,9 @@ def test_the_cli_reports_a_deadlock_prone_topology_with_exit_2(tmp_path: Path) -
 
 def test_mesh_routes_are_free_of_dependency_cycles_and_rings_are_not() -> None:
     mesh = build_machine(load_arch("compact_4x4")).topology
-    assert mesh.path_order_is_safe and channel_dependency_cycle(mesh) == []
+    assert mesh.path_order_is_safe and dependency_cycle(mesh, route_order=True) == ()
     ring = Ring(rows=1, cols=5, flit_bytes=8, link_bandwidth_gbps=8.0, router_latency_ns=1)
-    cycle = channel_dependency_cycle(ring)
+    cycle = dependency_cycle(ring, route_order=True)
     assert len(cycle) >= 3
 
 

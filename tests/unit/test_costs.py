@@ -200,7 +200,11 @@ def test_overrides_reach_component_entries_and_reject_unknown_fields() -> None:
 def test_actions_enum_names_every_counted_pair() -> None:
     pairs = machine_actions(["tile_buffer", "dram"])
     assert ("adc", "conversion") in pairs and ("dram", "write_byte") in pairs
-    assert len(pairs) == len(Action) - 2 + 4
+    die_links = [action for action in Action if action.between_dies]
+    assert len(die_links) == 3 and ("interposer", "flit_hop") not in pairs
+    assert len(pairs) == len(Action) - 2 - 3 + 4
+    with_interposer = machine_actions(["tile_buffer", "dram"], ["interposer"])
+    assert set(with_interposer) - set(pairs) == {("interposer", "flit_hop")}
 
 
 def test_every_counter_the_timers_price_is_an_action() -> None:
