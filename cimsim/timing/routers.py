@@ -430,25 +430,46 @@ class RouterNetwork:
         one after its last winner); outputs grant, inputs accept, as in ``_allocate_vcs``."""
         params = self.params
         speedup, vcs = params.input_speedup, params.vcs
-        requests: dict[int, dict[int, int]] = {}
-        """switch input -> {output port: the VC asking}."""
+        outputs = router.outputs
+        found: list[tuple[int, int, int]] = []
+        """(switch input, output port, VC) of every VC that may ask."""
         for port, channels in enumerate(router.inputs):
             for vc, channel in enumerate(channels):
-                if channel.out_vc < 0 or not channel.buffer:
+                buffer = channel.buffer
+                if not buffer or channel.out_vc < 0 or buffer[0].ready > cycle:
                     continue
-                if channel.buffer[0].ready > cycle:
-                    continue
-                out = router.outputs[channel.out_port]
+                out = outputs[channel.out_port]
                 if out.credits[channel.out_vc] <= 0 or out.next_free > cycle:
                     continue
-                switch_input = port * speedup + vc % speedup
-                asked = requests.setdefault(switch_input, {})
-                earlier = asked.get(channel.out_port)
-                offset = router.sa_vc_offset[switch_input]
-                if earlier is None or (vc - offset) % vcs < (earlier - offset) % vcs:
-                    asked[channel.out_port] = vc
-        if not requests:
+                found.append((port * speedup + vc % speedup, channel.out_port, vc))
+        if not found:
             return
+        if len(found) > 1 and not (
+            len({f[0] for f in found}) == len(found) == len({f[1] for f in found})
+        ):
+            found = self._islip_switch(router, found)
+        # else no two requests share a switch input or an output: iSLIP grants them all
+        width, ports = len(router.inputs) * speedup, len(outputs)
+        for switch_input, out_port, vc in sorted(found):
+            out = outputs[out_port]
+            out.sa_grant = (switch_input + 1) % width
+            router.sa_accept[switch_input] = (out_port + 1) % ports
+            router.sa_vc_offset[switch_input] = (vc + speedup) % vcs
+            self._traverse(router_index, router, switch_input // speedup, vc, out, cycle)
+
+    def _islip_switch(
+        self, router: _Router, found: list[tuple[int, int, int]]
+    ) -> list[tuple[int, int, int]]:
+        """The winners of one iSLIP iteration among ``found`` (see ``_allocate_switch``)."""
+        vcs, speedup = self.params.vcs, self.params.input_speedup
+        requests: dict[int, dict[int, int]] = {}
+        """switch input -> {output port: the VC asking}."""
+        for switch_input, out_port, vc in found:
+            asked = requests.setdefault(switch_input, {})
+            earlier = asked.get(out_port)
+            offset = router.sa_vc_offset[switch_input]
+            if earlier is None or (vc - offset) % vcs < (earlier - offset) % vcs:
+                asked[out_port] = vc
         width = len(router.inputs) * speedup
         asking: dict[int, list[int]] = {}
         for switch_input in requests:
@@ -459,16 +480,13 @@ class RouterNetwork:
             pointer = router.outputs[out_port].sa_grant
             winner = min(inputs, key=lambda i: (i - pointer) % width)
             grants.setdefault(winner, []).append(out_port)
-        outputs = len(router.outputs)
-        for switch_input in sorted(grants):
+        ports = len(router.outputs)
+        winners = []
+        for switch_input, granted in grants.items():
             pointer = router.sa_accept[switch_input]
-            out_port = min(grants[switch_input], key=lambda o: (o - pointer) % outputs)
-            vc = requests[switch_input][out_port]
-            out = router.outputs[out_port]
-            out.sa_grant = (switch_input + 1) % width
-            router.sa_accept[switch_input] = (out_port + 1) % outputs
-            router.sa_vc_offset[switch_input] = (vc + speedup) % vcs
-            self._traverse(router_index, router, switch_input // speedup, vc, out, cycle)
+            out_port = min(granted, key=lambda o: (o - pointer) % ports)
+            winners.append((switch_input, out_port, requests[switch_input][out_port]))
+        return winners
 
     def _traverse(
         self, router_index: int, router: _Router, port: int, vc: int, out: _OutputPort, cycle: int
