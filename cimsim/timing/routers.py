@@ -195,8 +195,8 @@ class RouterNetwork:
         self._routers = [_Router() for _ in range(topology.nodes)]
         self._in_port_of_link: dict[int, int] = {}
         self._upstream: dict[tuple[int, int], tuple[int, int]] = {}
-        """(router, input port) -> (router, output port) feeding it; the injection port
-        (0) is fed by the tile's source: (router, -1)."""
+        """(router, input port) -> (router, output port) feeding it (not the injection port
+        0, which the tile's source feeds)."""
         for router in self._routers:  # port 0 of every router: its tile (injection, ejection)
             router.inputs.append([_InputVc() for _ in range(vcs)])
             router.outputs.append(_OutputPort(vcs, depth, -1, params.link_cycles, 1))
@@ -313,18 +313,36 @@ class RouterNetwork:
         )
 
     def check(self) -> None:
-        """Assert the flow-control invariants (tests): no VC holds more flits than its
-        buffer, no credit count leaves [0, buffer_flits], and every downstream buffer plus
-        its upstream credits plus flits and credits in flight add up to the buffer depth."""
+        """Raise AssertionError unless flow control holds (for tests): no VC holds more
+        flits than its buffer, and for every channel into a router (a link or the injection
+        channel) and VC: upstream credits + flits on the wire + flits in the buffer + credits
+        on their way back = the buffer depth."""
         depth = self.params.buffer_flits
-        for router in self._routers:
-            for channels in router.inputs:
-                for channel in channels:
+        wire: dict[tuple[int, int, int], int] = {}
+        for arrivals in self._arrivals.values():
+            for router_index, port, vc, _flit in arrivals:
+                key = (router_index, port, vc)
+                wire[key] = wire.get(key, 0) + 1
+        returning: dict[tuple[int, int, int], int] = {}
+        for credits in self._credits.values():
+            for key in credits:
+                returning[key] = returning.get(key, 0) + 1
+        for index, router in enumerate(self._routers):
+            for port, channels in enumerate(router.inputs):
+                upstream = self._upstream.get((index, port), (index, -1))
+                for vc, channel in enumerate(channels):
                     assert len(channel.buffer) <= depth, "a VC buffer overflowed"
-            for out in router.outputs:
-                assert all(0 <= c <= depth for c in out.credits), "credits out of range"
-        for source in self._sources:
-            assert all(0 <= c <= depth for c in source.credits), "source credits out of range"
+                    if upstream[1] < 0:
+                        credits = self._sources[index].credits[vc]
+                    else:
+                        credits = self._routers[upstream[0]].outputs[upstream[1]].credits[vc]
+                    total = (
+                        credits
+                        + wire.get((index, port, vc), 0)
+                        + len(channel.buffer)
+                        + returning.get((*upstream, vc), 0)
+                    )
+                    assert total == depth, f"router {index} port {port} VC {vc}: {total} flits"
 
     # --------------------------------------------------------------------------- stages
     def _return_credit(self, router_index: int, port: int, vc: int) -> None:
