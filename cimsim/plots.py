@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from cimsim.analysis.bubbles import bubbles_by_layer, pe_time, tile_of
 from cimsim.analysis.rundir import RunDir
+from cimsim.progress import Status
 
 
 def _level_keys(layers: pd.DataFrame) -> list[str]:
@@ -115,8 +116,13 @@ def energy_figure(summary: dict) -> Figure:
     return fig
 
 
-def plot_run(run: RunDir, out_dir: Path | None = None) -> list[Path]:
-    """Write the run's figures (PNG and SVG) into ``out_dir`` (default: the run's plots/)."""
+TRACE_FIGURES = ("timeline", "bubbles")
+"""Figures drawn only for a traced run (cimsim run --trace summary or full)."""
+
+
+def plot_run(run: RunDir, out_dir: Path | None = None, status: Status | None = None) -> list[Path]:
+    """Write the run's figures (PNG and SVG) into ``out_dir`` (default: the run's plots/);
+    ``status`` is told which figure is being drawn."""
     out_dir = out_dir or run.path / "plots"
     out_dir.mkdir(parents=True, exist_ok=True)
     figures = {

@@ -1,18 +1,23 @@
 """Text rendering for the terminal: run summaries, architectures, workload tables."""
 
+import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from pydantic import BaseModel
 
-from cimsim.analysis.files import write_bytes_atomic, write_csv_atomic, write_json_atomic
+from cimsim.analysis.files import write_bytes_atomic, write_csv_atomic, write_text_stream_atomic
 from cimsim.analysis.rundir import RunDir
 from cimsim.config.model import ArchConfig
 from cimsim.config.pricing import price_chip
 from cimsim.errors import WorkloadInputError, brief
 from cimsim.functional import functional_text
+from cimsim.progress import Status
 from cimsim.runs.result import RunResult
-from cimsim.trace.export import perfetto_events
+from cimsim.trace.export import perfetto_chunks
+from cimsim.trace.filters import TraceFilter
 from hwmodels.chip import (
     area_breakdown_mm2,
     chip_area_mm2,
@@ -180,18 +185,51 @@ def workload_table_text(graph: Graph) -> str:
     )
 
 
-def export_trace(run: RunDir, fmt: str, output: Path | None = None) -> Path:
-    """Write a run's trace as Perfetto JSON, Parquet or CSV; return the file written."""
-    suffix = {"perfetto": "json", "parquet": "parquet", "csv": "csv"}[fmt]
-    path = output or run.path / f"trace.{suffix}"
-    intervals = run.intervals()
-    if fmt == "perfetto":
-        write_json_atomic(path, perfetto_events(intervals, run.summary["clock_ghz"]))
-    elif fmt == "csv":
+def export_trace(
+    run: RunDir,
+    fmt: str,
+    output: Path | None = None,
+    selection: TraceFilter | None = None,
+    compress: bool = True,
+    status: Status | None = None,
+) -> Path:
+    """Write a run's trace (the part ``selection`` keeps) as Perfetto JSON (gzip unless
+    ``compress`` is False), Parquet or CSV; return the file written. ``status`` is told how
+    far the export has come."""
+    selection = selection or TraceFilter()
+    suffix = {"perfetto": "json.gz" if compress else "json", "parquet": "parquet", "csv": "csv"}
+    path = output or run.path / f"trace.{suffix[fmt]}"
+    if fmt == "parquet" and selection.is_empty:
+        if path.resolve() != run.trace_path.resolve():
+            write_bytes_atomic(path, run.trace_path.read_bytes())
+        return path
+    if status:
+        status.update("reading the trace")
+    intervals = selection.apply(run.intervals(), run.summary["clock_ghz"])
+    if fmt == "csv":
         write_csv_atomic(path, intervals)
-    elif path.resolve() != run.trace_path.resolve():
-        write_bytes_atomic(path, run.trace_path.read_bytes())
+    elif fmt == "parquet":
+        write_bytes_atomic(path, _parquet_bytes(intervals.drop(columns=["energy_pj"])))
+    else:
+        chunks = perfetto_chunks(intervals, run.summary["clock_ghz"])
+        write_text_stream_atomic(path, _counted(chunks, len(intervals), status), compress)
     return path
+
+
+def _counted(chunks: Iterator[str], rows: int, status: Status | None) -> Iterator[str]:
+    """``chunks``, telling ``status`` roughly how many intervals are written."""
+    done = 0
+    for chunk in chunks:
+        done += chunk.count("\n")
+        if status:
+            status.update(f"writing Perfetto JSON: {min(done, rows):,} of {rows:,} intervals")
+        yield chunk
+
+
+def _parquet_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
 
 
 def parse_input_shapes(items: list[str]) -> dict[str, tuple[int, ...]] | None:
