@@ -74,10 +74,10 @@ def test_names_equal_the_registries() -> None:
     from cimsim.scheduler.weight_reuse import MODES
     from cimsim.trace import TraceLevel
 
-    assert names.SCHEDULERS == tuple(SCHEDULERS)
-    assert names.DUPLICATIONS == tuple(DUPLICATIONS)
-    assert names.PLACEMENTS == tuple(PLACEMENTS)
-    assert names.TRACE_LEVELS == tuple(t.value for t in TraceLevel)
+    assert tuple(SCHEDULERS) == names.SCHEDULERS
+    assert tuple(DUPLICATIONS) == names.DUPLICATIONS
+    assert tuple(PLACEMENTS) == names.PLACEMENTS
+    assert tuple(t.value for t in TraceLevel) == names.TRACE_LEVELS
     assert names.REUSE_MODES == MODES
     assert names.preset_names() == config_presets()
 
