@@ -3,15 +3,14 @@
 import io
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel
 
 from cimsim.analysis.files import write_bytes_atomic, write_csv_atomic, write_text_stream_atomic
 from cimsim.analysis.rundir import RunDir
 from cimsim.config.model import ArchConfig
 from cimsim.config.pricing import price_chip
+from cimsim.describe import describe_fields_text
 from cimsim.errors import WorkloadInputError, brief
 from cimsim.functional import functional_text
 from cimsim.progress import Status
@@ -84,11 +83,9 @@ _CORE_UTILIZATION = ("pe", "pe_mapped", "tile", "noc_link_max")
 
 def describe_arch_text(arch: ArchConfig) -> str:
     """Every resolved field with its unit-carrying name, plus derived totals."""
-    lines = [f"{arch.name}: {arch.description}".rstrip(": "), f"source: {arch.source}", ""]
-    for path, value, doc in _fields(arch, ""):
-        if path in ("name", "source", "description"):
-            continue
-        lines.append(f"  {path:<36} {_show(value):<14} {doc}")
+    lines = [f"{arch.name}: {arch.description}".rstrip(": "), f"source: {arch.source}", "",
+             "Fields, as a file and --set write them ([allowed values]):"]  # fmt: skip
+    lines += describe_fields_text(arch)
     weights = arch.tiles * arch.crossbars_per_tile * arch.tile.crossbar.rows
     weights *= arch.tile.crossbar.cols * arch.tile.crossbar.cell_bits // arch.precision.weight_bits
     lines += [
@@ -125,38 +122,6 @@ def _cost_lines(arch: ArchConfig) -> list[str]:
         f"{tops_per_mm2(spec):.3f} TOPS/mm2",
     ]
     return lines
-
-
-def _fields(model: BaseModel, prefix: str) -> list[tuple[str, Any, str]]:
-    rows: list[tuple[str, Any, str]] = []
-    for name, info in type(model).model_fields.items():
-        value = getattr(model, name)
-        path = f"{prefix}{name}"
-        if isinstance(value, BaseModel):
-            rows += _fields(value, f"{path}.")
-        elif isinstance(value, tuple) and value and all(hasattr(v, "name") for v in value):
-            for entry in value:
-                rows += [
-                    row
-                    for row in _fields(entry, f"{path}.{entry.name}.")  # type: ignore[attr-defined]
-                    if not row[0].endswith(".name")
-                ]
-        else:
-            doc = (info.description or "").split("\n")[0]
-            if isinstance(value, dict) and any(isinstance(v, BaseModel) for v in value.values()):
-                value = f"{len(value)} entries, priced below"  # costs.components
-            elif isinstance(value, tuple) and value and isinstance(value[0], BaseModel):
-                value = ", ".join(getattr(v, "label", type(v).__name__) for v in value)
-            rows.append((path, value, doc))
-    return rows
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    if isinstance(value, tuple):
-        return "[" + ", ".join(str(v) for v in value) + "]"
-    return str(value)
 
 
 def workloads_list_text() -> str:
