@@ -33,7 +33,7 @@ bench-quick: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks --quick
 
 bench: $(VENV)/.dev-installed
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks --write-docs
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .hypothesis

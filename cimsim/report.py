@@ -198,12 +198,13 @@ def _parquet_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def parse_input_shapes(items: list[str]) -> dict[str, tuple[int, ...]] | None:
-    """``["input=3x224x224"]`` -> ``{"input": (3, 224, 224)}``; None when empty."""
+    """``["input=3x224x224"]`` -> ``{"input": (3, 224, 224)}`` (commas work too, and a
+    leading batch of 1: ``input=1,3,224,224``); None when empty."""
     shapes: dict[str, tuple[int, ...]] = {}
     for item in items:
         name, sep, dims = item.partition("=")
         try:
-            shape = tuple(int(d) for d in dims.lower().split("x"))
+            shape = tuple(int(d) for d in dims.lower().replace(",", "x").split("x"))
         except ValueError:
             shape = ()
         if not sep or not name or not shape or min(shape) < 1:
