@@ -49,7 +49,7 @@ def plot_run(run: RunDir, out_dir: Path | None = None, status: Status | None = N
         "energy": lambda: energy_figure(summary),
     }
     if run.has_trace:
-        intervals = run.intervals()
+        intervals = run.intervals(energy=False)
         order = list(layers["layer"])
         makers["timeline"] = lambda: timeline_figure(
             intervals, summary["clock_ghz"], summary["total_cycles"], order

@@ -119,20 +119,36 @@ def _pe_rows(
         ["component", "kind", "layer", "cause"], sort=False
     ):
         row = index[component]
-        ranges = list(zip(spans["start_cycle"].to_numpy() * scale,
-                          (spans["end_cycle"] - spans["start_cycle"]).to_numpy() * scale,
-                          strict=True))  # fmt: skip
+        starts, ends = merged_spans(spans["start_cycle"].to_numpy(), spans["end_cycle"].to_numpy())
+        ranges = list(zip(starts * scale, (ends - starts) * scale, strict=True))
+        # rasterized: an SVG of thousands of bars stays small and fast; axes and text stay vector
         if kind == "idle":
             colour = CAUSE_COLOURS.get(cause, "#cccccc")
-            axes.broken_barh(ranges, (row - 0.2, 0.4), facecolors=colour, linewidth=0)
+            axes.broken_barh(ranges, (row - 0.2, 0.4), facecolors=colour, linewidth=0,
+                             rasterized=True)  # fmt: skip
         else:
             colour = PROGRAM if kind == "program" else colours.get(layer, "#333333")
-            axes.broken_barh(ranges, (row - 0.42, 0.84), facecolors=colour, linewidth=0)
+            axes.broken_barh(ranges, (row - 0.42, 0.84), facecolors=colour, linewidth=0,
+                             rasterized=True)  # fmt: skip
     tiles = tile_of(pd.Series(rows)).tolist()
     labels = [f"tile {t} {pe.split('.')[1]}" for t, pe in zip(tiles, rows, strict=True)]
     axes.set_yticks(range(len(rows)), labels, fontsize=7 if len(rows) <= 30 else 5)
     axes.set_ylim(len(rows) - 0.5, -0.5)
     axes.set_ylabel("crossbar group (PE)")
+
+
+def merged_spans(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Intervals of one track and colour with abutting or overlapping ones joined (the
+    same bars, fewer of them to draw)."""
+    order = np.argsort(starts, kind="stable")
+    starts, ends = starts[order], np.maximum.accumulate(ends[order])
+    new = np.ones(len(starts), dtype=bool)
+    new[1:] = starts[1:] > ends[:-1]
+    groups = np.cumsum(new) - 1
+    first = np.flatnonzero(new)
+    last_end = np.zeros(len(first), dtype=ends.dtype)
+    np.maximum.at(last_end, groups, ends)
+    return starts[first], last_end
 
 
 def _traffic(axes: Axes, transfers: pd.DataFrame, end: int, scale: float, unit: str) -> None:

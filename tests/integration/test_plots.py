@@ -125,3 +125,10 @@ def test_figures_of_a_written_run(tmp_path: Path, traced) -> None:
     written = plot_run(open_run(tmp_path / "run"))
     names = {p.stem for p in written}
     assert names == {"timeline", "bubbles", "utilization_mesh", "data_movement", "energy"}
+
+
+def test_merged_spans_join_abutting_and_overlapping_intervals() -> None:
+    from cimsim.plots.timeline import merged_spans
+
+    starts, ends = merged_spans(np.array([10, 0, 5, 30, 12]), np.array([12, 5, 8, 40, 20]))
+    assert starts.tolist() == [0, 10, 30] and ends.tolist() == [8, 20, 40]
