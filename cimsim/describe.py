@@ -9,7 +9,6 @@ import textwrap
 import typing
 from typing import Any, Literal
 
-import annotated_types
 from pydantic import BaseModel, WithJsonSchema
 from pydantic.fields import FieldInfo
 
@@ -74,15 +73,13 @@ def allowed_values(info: FieldInfo) -> str:
         return "one of: " + ", ".join(str(c) for c in choices)
     low = high = None
     low_op, high_op = "", ""
-    for item in _metadata(info):
-        if isinstance(item, annotated_types.Ge):
-            low, low_op = item.ge, ">="
-        elif isinstance(item, annotated_types.Gt):
-            low, low_op = item.gt, ">"
-        elif isinstance(item, annotated_types.Le):
-            high, high_op = item.le, "<="
-        elif isinstance(item, annotated_types.Lt):
-            high, high_op = item.lt, "<"
+    for item in _metadata(info):  # pydantic's Ge, Gt, Le, Lt constraints, by attribute
+        for attribute, op in (("ge", ">="), ("gt", ">")):
+            if getattr(item, attribute, None) is not None:
+                low, low_op = getattr(item, attribute), op
+        for attribute, op in (("le", "<="), ("lt", "<")):
+            if getattr(item, attribute, None) is not None:
+                high, high_op = getattr(item, attribute), op
     if low is not None and high is not None and low_op == ">=" and high_op == "<=":
         return f"{_number(low)} to {_number(high)}"
     parts = [f"{op} {_number(v)}" for op, v in ((low_op, low), (high_op, high)) if v is not None]

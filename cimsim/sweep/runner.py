@@ -25,6 +25,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from cimsim.errors import CimsimError
+from cimsim.extras import require
 from cimsim.limits import MAX_WORKERS, check_integer
 from cimsim.progress import Status
 from cimsim.sweep.evaluate import OK, PointTask, error_row, evaluate_point
@@ -197,6 +198,7 @@ def _collect(future: Future, point: SweepPoint) -> dict[str, Any]:
 def _client(workers: int, address: str | None, progress: bool = False) -> Iterator[Client]:
     """A client of the cluster at ``address``, or of a new LocalCluster (closed on exit).
     Starting a cluster takes seconds: with ``progress`` a status line says so meanwhile."""
+    require("distributed", "sweep")  # the [sweep] extra: a clear message when it is missing
     from distributed import Client, LocalCluster
 
     where = f"connecting to {address}" if address else f"starting {workers} Dask workers"
