@@ -30,7 +30,7 @@ def require(module: str, extra: str) -> ModuleType:
         return import_module(module)
     except ImportError:
         raise CimsimError(
-            f"{EXTRAS[extra]} need(s) the Python package {module.split('.')[0]}, which is not "
-            f"installed: pip install '{DISTRIBUTION}[{extra}]' (or, in a clone, "
+            f"the Python package {module.split('.')[0]} is not installed; it is needed for "
+            f"{EXTRAS[extra]}: pip install '{DISTRIBUTION}[{extra}]' (in a clone: "
             f"pip install -e '.[{extra}]')"
         ) from None
