@@ -1,17 +1,21 @@
-"""Run the benchmark suite: ``python -m benchmarks [--quick]`` (``make bench[-quick]``).
+"""Run the benchmark suite: ``python -m benchmarks [--quick] [--write-docs]``.
 
-Writes ``benchmarks/results.json`` (every figure) and the measured tables of
-``docs/performance.md`` (between its BEGIN/END markers). Speeds are ratios measured side by
-side in one run; nothing here is asserted by the tests.
+Prints the measured table. With ``--write-docs`` (``make bench``) it also writes
+``benchmarks/results.json`` (every figure) and the measured table of ``docs/performance.md``
+(between its BEGIN/END markers); a quick run never writes the docs (its short cases would
+replace the full rows). Speeds are ratios measured side by side in one run; nothing here is
+asserted by the tests.
 """
 
 import argparse
 import json
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks import kernels, sim_speed
+from cimsim.progress import Status
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results.json"
@@ -22,20 +26,28 @@ BEGIN, END = "<!-- BEGIN measured -->", "<!-- END measured -->"
 def main(argv: Sequence[str] | None = None) -> int:
     """Run every benchmark (quick: a few seconds each) and record the figures."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="CI-sized cases")
-    args = parser.parse_args(argv)
-    kernel_json = ROOT / "benchmarks" / ".kernels.json"
-    kernels.main(
-        ["--quick", "--json", str(kernel_json)] if args.quick else ["--json", str(kernel_json)]
+    parser.add_argument("--quick", action="store_true", help="CI-sized cases (print only)")
+    parser.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="write benchmarks/results.json and the table of docs/performance.md (full runs)",
     )
-    speed = sim_speed.measure(args.quick)
-    results = {"simulator": speed, "kernels": json.loads(kernel_json.read_text())}
-    kernel_json.unlink()
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    args = parser.parse_args(argv)
+    if args.quick and args.write_docs:
+        parser.error("--write-docs records full runs only; drop --quick")
+    with tempfile.TemporaryDirectory() as scratch:
+        kernel_json = Path(scratch) / "kernels.json"
+        with Status("benchmarks: crossbar kernels"):
+            kernels.main(["--json", str(kernel_json), *(["--quick"] if args.quick else [])])
+        with Status("benchmarks: simulator speed"):
+            speed = sim_speed.measure(args.quick)
+        results = {"simulator": speed, "kernels": json.loads(kernel_json.read_text())}
     table = sim_speed.markdown(speed)
     print(table)
-    _replace_section(PERFORMANCE_DOC, table, "quick" if args.quick else "full")
-    print(f"wrote {RESULTS.relative_to(ROOT)} and {PERFORMANCE_DOC.relative_to(ROOT)}")
+    if args.write_docs:
+        RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+        _replace_section(PERFORMANCE_DOC, table, "full")
+        print(f"wrote {RESULTS.relative_to(ROOT)} and {PERFORMANCE_DOC.relative_to(ROOT)}")
     return 0
 
 

@@ -2,14 +2,16 @@
 
     python -m benchmarks.noc_validation --pattern uniform --rates 0.01,0.05 --vcs 1 \\
         --packet-flits 4 --json FILE [--seeds 1,2,3] [--quick] [--booksim PATH]
-    python -m benchmarks.noc_validation --validate [--quick] [--booksim PATH] [--output FILE]
+    python -m benchmarks.noc_validation --validate [--quick] [--booksim PATH]
+        [--write-docs | --output FILE]
 
 An 8x8 mesh with XY routing, routers as BookSim2's defaults of ``examples/mesh88_lat``
 (cimsim.timing.routers): per rate, the mean over the seeds of ``avg_packet_latency_cycles``
 (None when saturated), ``accepted_flits_per_node_cycle`` and ``saturated`` (any seed).
 
 ``--validate`` runs the two uniform-traffic series of the BookSim reference (1 VC and 4 VCs,
-4-flit packets) and writes the section ``noc_booksim`` of docs/validation.md: latency and accepted
+4-flit packets) and prints the section ``noc_booksim`` of docs/validation.md (rewrites it
+with ``--write-docs``, or in FILE with ``--output``): latency and accepted
 throughput per rate beside BookSim's, and the three targets (latency within 10% below
 saturation, zero-load latency within 1 cycle, saturation throughput within 10%). BookSim's
 figures come from ``benchmarks/data/booksim/uniform_curves.csv`` (BookSim2 run here; its
@@ -350,7 +352,9 @@ def markdown(
     return "\n".join(lines)
 
 
-def validate(quick: bool, booksim: str | None, output: Path, workers: int) -> dict[str, Any]:
+def validate(
+    quick: bool, booksim: str | None, output: Path | None, workers: int
+) -> dict[str, Any]:
     """Both series beside BookSim; writes the docs section; returns every figure."""
     seeds = (1,) if quick else (1, 2, 3)
     started = time.perf_counter()
@@ -403,10 +407,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--booksim", metavar="PATH", help="a BookSim2 binary to run alongside")
     parser.add_argument(
-        "--output",
-        type=Path,
-        default=DEFAULT_OUTPUT,
-        help="markdown file whose section --validate rewrites",
+        "--write-docs", action="store_true", help="--validate rewrites docs/validation.md"
+    )
+    parser.add_argument(
+        "--output", type=Path, help="markdown file whose section --validate rewrites instead"
     )
     parser.add_argument(
         "--workers", type=int, default=os.cpu_count() or 1, help="processes (default: one per core)"
@@ -422,7 +426,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     if args.validate:
-        result = validate(args.quick, args.booksim, args.output, args.workers)
+        output = args.output or (DEFAULT_OUTPUT if args.write_docs else None)
+        result = validate(args.quick, args.booksim, output, args.workers)
         for s in result["series"]:
             print(
                 f"{s['vcs']} VC: worst latency error"
@@ -430,7 +435,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f" zero-load gap {s['zero_load_gap_cycles']}, saturation"
                 f" {s['saturation_throughput']['error']:+.1%}, targets {s['met']}"
             )
-        print(f"wrote the section noc_booksim of {args.output}")
+        if output is not None:
+            print(f"wrote the section noc_booksim of {output}")
     else:
         started = time.perf_counter()
         points = measure(

@@ -11,28 +11,37 @@ from pathlib import Path
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "validation.md"
 HEADER = """# Validation: published figures beside cimsim's
 
-Written by the reproduction scripts (`python -m benchmarks.reproduce_compact`,
+Written by the reproduction scripts (`python -m benchmarks.reproduce_compact --write-docs`,
 `benchmarks.reproduce_clsa`, `benchmarks.reproduce_pipeline`, `benchmarks.reproduce_noc`,
-`benchmarks.noc_validation --validate`; `--quick` for a short run).
-Each section is rewritten by its script; do not edit between the markers by hand.
+`benchmarks.noc_validation --validate`; without `--write-docs` they print their section;
+`--quick` for a short run). Each section is rewritten by its script; do not edit between the
+markers by hand.
 """
 
 
 def parse_args(description: str, argv: Sequence[str] | None) -> argparse.Namespace:
-    """``--quick`` and ``--output FILE`` (default docs/validation.md)."""
+    """``--quick``, ``--write-docs`` (rewrite the section of docs/validation.md) and
+    ``--output FILE`` (rewrite it in FILE instead); without either, the section is printed."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true", help="a short run (CI); fewer points")
     parser.add_argument(
-        "--output",
-        type=Path,
-        default=DEFAULT_OUTPUT,
-        help="markdown file whose section is rewritten (default: %(default)s)",
+        "--write-docs", action="store_true", help="rewrite the section of docs/validation.md"
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--output", type=Path, help="markdown file whose section is rewritten instead"
+    )
+    args = parser.parse_args(argv)
+    if args.output is None and args.write_docs:
+        args.output = DEFAULT_OUTPUT
+    return args
 
 
-def write_section(path: Path, name: str, body: str) -> None:
-    """Replace (or append) the section ``name`` of ``path`` with ``body``."""
+def write_section(path: Path | None, name: str, body: str) -> None:
+    """Replace (or append) the section ``name`` of ``path`` with ``body``; print it when
+    ``path`` is None (no --write-docs or --output)."""
+    if path is None:
+        print(body.strip())
+        return
     begin, end = f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"
     text = path.read_text(encoding="utf-8") if path.exists() else HEADER
     block = f"{begin}\n{body.strip()}\n{end}"

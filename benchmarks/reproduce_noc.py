@@ -1,6 +1,6 @@
 """Reproduce the dataflow-aware PIM manycore trends (Sharma et al., DATE 2024; Floret; TEFLON).
 
-    python -m benchmarks.reproduce_noc [--quick] [--output FILE]
+    python -m benchmarks.reproduce_noc [--quick] [--write-docs | --output FILE]
 
 Four comparisons on ISAAC tiles (the ``isaac_chiplets`` and ``isaac_3d`` presets and
 resized variants), every run ``cross_layer`` with greedy duplication at batch 4 (inputs in

@@ -1,20 +1,24 @@
 """Text rendering for the terminal: run summaries, architectures, workload tables."""
 
+import io
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel
+import pandas as pd
 
-from cimsim.analysis.files import write_bytes_atomic, write_csv_atomic, write_json_atomic
+from cimsim.analysis.files import write_bytes_atomic, write_csv_atomic, write_text_stream_atomic
 from cimsim.analysis.rundir import RunDir
 from cimsim.config.model import ArchConfig
 from cimsim.config.pricing import price_chip
+from cimsim.describe import describe_fields_text
 from cimsim.errors import WorkloadInputError, brief
 from cimsim.functional import functional_text
 from cimsim.machine.build import build_topology
 from cimsim.machine.hierarchy import summary_line
+from cimsim.progress import Status
 from cimsim.runs.result import RunResult
-from cimsim.trace.export import perfetto_events
+from cimsim.trace.export import perfetto_chunks
+from cimsim.trace.filters import TraceFilter
 from hwmodels.chip import (
     area_breakdown_mm2,
     chip_area_mm2,
@@ -81,11 +85,9 @@ _CORE_UTILIZATION = ("pe", "pe_mapped", "tile", "noc_link_max")
 
 def describe_arch_text(arch: ArchConfig) -> str:
     """Every resolved field with its unit-carrying name, plus derived totals."""
-    lines = [f"{arch.name}: {arch.description}".rstrip(": "), f"source: {arch.source}", ""]
-    for path, value, doc in _fields(arch, ""):
-        if path in ("name", "source", "description"):
-            continue
-        lines.append(f"  {path:<36} {_show(value):<14} {doc}")
+    lines = [f"{arch.name}: {arch.description}".rstrip(": "), f"source: {arch.source}", "",
+             "Fields, as a file and --set write them ([allowed values]):"]  # fmt: skip
+    lines += describe_fields_text(arch)
     weights = arch.tiles * arch.crossbars_per_tile * arch.tile.crossbar.rows
     weights *= arch.tile.crossbar.cols * arch.tile.crossbar.cell_bits // arch.precision.weight_bits
     lines += [
@@ -125,38 +127,6 @@ def _cost_lines(arch: ArchConfig) -> list[str]:
     return lines
 
 
-def _fields(model: BaseModel, prefix: str) -> list[tuple[str, Any, str]]:
-    rows: list[tuple[str, Any, str]] = []
-    for name, info in type(model).model_fields.items():
-        value = getattr(model, name)
-        path = f"{prefix}{name}"
-        if isinstance(value, BaseModel):
-            rows += _fields(value, f"{path}.")
-        elif isinstance(value, tuple) and value and all(hasattr(v, "name") for v in value):
-            for entry in value:
-                rows += [
-                    row
-                    for row in _fields(entry, f"{path}.{entry.name}.")  # type: ignore[attr-defined]
-                    if not row[0].endswith(".name")
-                ]
-        else:
-            doc = (info.description or "").split("\n")[0]
-            if isinstance(value, dict) and any(isinstance(v, BaseModel) for v in value.values()):
-                value = f"{len(value)} entries, priced below"  # costs.components
-            elif isinstance(value, tuple) and value and isinstance(value[0], BaseModel):
-                value = ", ".join(getattr(v, "label", type(v).__name__) for v in value)
-            rows.append((path, value, doc))
-    return rows
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    if isinstance(value, tuple):
-        return "[" + ", ".join(str(v) for v in value) + "]"
-    return str(value)
-
-
 def workloads_list_text() -> str:
     """The built-in networks with their MACs and parameters."""
     lines = [f"{'name':<22}{'MMAC':>12}{'M params':>12}{'layers':>8}  description"]
@@ -183,27 +153,61 @@ def workload_table_text(graph: Graph) -> str:
     )
 
 
-def export_trace(run: RunDir, fmt: str, output: Path | None = None) -> Path:
-    """Write a run's trace as Perfetto JSON, Parquet or CSV; return the file written."""
-    suffix = {"perfetto": "json", "parquet": "parquet", "csv": "csv"}[fmt]
-    path = output or run.path / f"trace.{suffix}"
-    intervals = run.intervals()
-    if fmt == "perfetto":
-        write_json_atomic(path, perfetto_events(intervals, run.summary["clock_ghz"]))
-    elif fmt == "csv":
+def export_trace(
+    run: RunDir,
+    fmt: str,
+    output: Path | None = None,
+    selection: TraceFilter | None = None,
+    compress: bool = True,
+    status: Status | None = None,
+) -> Path:
+    """Write a run's trace (the part ``selection`` keeps) as Perfetto JSON (gzip unless
+    ``compress`` is False), Parquet or CSV; return the file written. ``status`` is told how
+    far the export has come."""
+    selection = selection or TraceFilter()
+    suffix = {"perfetto": "json.gz" if compress else "json", "parquet": "parquet", "csv": "csv"}
+    path = output or run.path / f"trace.{suffix[fmt]}"
+    if fmt == "parquet" and selection.is_empty:
+        if path.resolve() != run.trace_path.resolve():
+            write_bytes_atomic(path, run.trace_path.read_bytes())
+        return path
+    if status:
+        status.update("reading the trace")
+    intervals = selection.apply(run.intervals(), run.summary["clock_ghz"])
+    if fmt == "csv":
         write_csv_atomic(path, intervals)
-    elif path.resolve() != run.trace_path.resolve():
-        write_bytes_atomic(path, run.trace_path.read_bytes())
+    elif fmt == "parquet":
+        write_bytes_atomic(path, _parquet_bytes(intervals.drop(columns=["energy_pj"])))
+    else:
+        chunks = perfetto_chunks(intervals, run.summary["clock_ghz"])
+        write_text_stream_atomic(path, _counted(chunks, len(intervals), status), compress)
     return path
 
 
+def _counted(chunks: Iterator[str], rows: int, status: Status | None) -> Iterator[str]:
+    """``chunks``, telling ``status`` roughly how many intervals are written."""
+    done = 0
+    for chunk in chunks:
+        done += chunk.count("\n")
+        if status:
+            status.update(f"writing Perfetto JSON: {min(done, rows):,} of {rows:,} intervals")
+        yield chunk
+
+
+def _parquet_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
 def parse_input_shapes(items: list[str]) -> dict[str, tuple[int, ...]] | None:
-    """``["input=3x224x224"]`` -> ``{"input": (3, 224, 224)}``; None when empty."""
+    """``["input=3x224x224"]`` -> ``{"input": (3, 224, 224)}`` (commas work too, and a
+    leading batch of 1: ``input=1,3,224,224``); None when empty."""
     shapes: dict[str, tuple[int, ...]] = {}
     for item in items:
         name, sep, dims = item.partition("=")
         try:
-            shape = tuple(int(d) for d in dims.lower().split("x"))
+            shape = tuple(int(d) for d in dims.lower().replace(",", "x").split("x"))
         except ValueError:
             shape = ()
         if not sep or not name or not shape or min(shape) < 1:

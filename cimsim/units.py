@@ -120,6 +120,11 @@ def base_unit(dimension: str) -> str:
     return _DIMENSIONS[dimension].base
 
 
+def examples_of(dimension: str) -> str:
+    """A few accepted spellings of ``dimension``'s units ("ns, us, µs, ms, s")."""
+    return _DIMENSIONS[dimension].examples
+
+
 def units_of(dimension: str) -> dict[str, float]:
     """Every spelling accepted for ``dimension`` -> its factor to the base unit."""
     return dict(_DIMENSIONS[dimension].units)

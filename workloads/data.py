@@ -36,7 +36,12 @@ def load_digits(test_fraction: float = 0.25, seed: int = 0) -> Dataset:
     """
     if not 0 < test_fraction < 1:
         raise WorkloadError("digits", f"test_fraction must be in (0, 1), got {test_fraction!r}")
-    from sklearn import datasets
+    try:
+        from sklearn import datasets
+    except ImportError:
+        raise WorkloadError(
+            "digits", "needs scikit-learn: pip install 'cimsim-rram[accuracy]'"
+        ) from None
 
     bunch = datasets.load_digits()
     x = np.asarray(bunch.data, dtype=np.float64) / 16.0

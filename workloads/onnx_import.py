@@ -182,10 +182,13 @@ def _fix_inputs(
                     where, f"input {value.name!r} has a dimension of size 0: it holds nothing"
                 )
             if not dims or any(d is None for d in dims[1:]):
+                known = "x".join("?" if d is None else str(d) for d in dims[1:]) or "?"
                 raise WorkloadError(
                     where,
-                    f"input {value.name!r} has dynamic shape {dims}; give it with --input-shape "
-                    f"{value.name}=1,C,H,W (input_shapes={{{value.name!r}: (...)}})",
+                    f"input {value.name!r} has dynamic shape {dims}; give its dimensions after "
+                    f"the batch with --input-shape {value.name}={known}, each ? a size "
+                    f"(e.g. {value.name}=3x224x224; in Python input_shapes="
+                    f"{{{value.name!r}: (3, 224, 224)}})",
                 )
             shape = (1, *(int(d) for d in dims[1:]))
         del value.type.tensor_type.shape.dim[:]

@@ -5,6 +5,7 @@ over it; ``remove_leftovers`` clears what a killed writer left of those. Long pa
 (a trace spilled while a run goes on) are kept out of result folders: ``partial_path``.
 """
 
+import gzip
 import json
 import os
 import secrets
@@ -34,6 +35,34 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         os.fchmod(fd, 0o644)  # mkstemp creates 0600; results are ordinary readable files
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text_stream_atomic(path: Path, chunks: Iterable[str], compress: bool = False) -> None:
+    """Write the text ``chunks`` (UTF-8) one after another, gzip-compressed if ``compress``
+    (no timestamp or name in the gzip header: the same text gives the same bytes), to a
+    temporary file beside ``path``, then rename it over: memory holds one chunk at a time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write results: {exc.strerror or exc}") from None
+    try:
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "wb") as handle:
+            if compress:
+                with gzip.GzipFile(filename="", mode="wb", compresslevel=6, fileobj=handle,
+                                   mtime=0) as packed:  # fmt: skip
+                    for chunk in chunks:
+                        packed.write(chunk.encode("utf-8"))
+            else:
+                for chunk in chunks:
+                    handle.write(chunk.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

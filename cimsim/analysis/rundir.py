@@ -97,9 +97,10 @@ class RunDir:
         """Whether the run recorded intervals (``--trace summary`` or ``full``)."""
         return TRACE_FILE in self.files
 
-    def intervals(self) -> pd.DataFrame:
-        """The interval records; OutputError when the run was not traced or the file is
-        damaged."""
+    def intervals(self, energy: bool = True) -> pd.DataFrame:
+        """The interval records, with the energy of each (``energy_pj``) unless ``energy`` is
+        False (figures do not need it); OutputError when the run was not traced or the file
+        is damaged."""
         if not self.has_trace:
             raise OutputError(
                 f"{self.path}: the run has no trace.parquet; rerun it with --trace summary "
@@ -114,7 +115,9 @@ class RunDir:
         missing = [column for column in COLUMNS if column not in frame.columns]
         if missing:
             raise OutputError(f"{self.trace_path}: columns {missing} are missing; rerun it")
-        frame["energy_pj"] = interval_energy_pj(frame, self.summary["energy_by_layer_component_pj"])
+        if energy:
+            per_layer = self.summary["energy_by_layer_component_pj"]
+            frame["energy_pj"] = interval_energy_pj(frame, per_layer)
         return frame
 
 

@@ -28,6 +28,7 @@ from cimsim.config.quantities import (
     Nanoseconds,
     Picojoules,
     SquareMillimetres,
+    quantity_json_schema,
 )
 from cimsim.units import parse_quantity
 
@@ -43,7 +44,7 @@ def _node_nm(value: object) -> int:
     return int(nm)
 
 
-TechnologyNode = Annotated[int, BeforeValidator(_node_nm)]
+TechnologyNode = Annotated[int, BeforeValidator(_node_nm), quantity_json_schema("length")]
 """A CMOS node in nm, written "32 nm"."""
 
 

@@ -7,6 +7,7 @@ tiles into crossbars: rows of the unrolled matrix are ordered (c, i, j) within a
 PyTorch's ``weight.reshape(C_out, -1)``.
 """
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -145,13 +146,9 @@ def activation(
         inner = np.sqrt(2.0 / np.pi) * (x + GELU_TANH_COEFF * x**3)
         return (0.5 * x * (1.0 + np.tanh(inner))).astype(x.dtype)
     if kind == "gelu":
-        from scipy.special import erf
-
-        return (0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))).astype(x.dtype)
+        return (0.5 * x * (1.0 + _erf(x / np.sqrt(2.0)))).astype(x.dtype)
     if kind == "erf":
-        from scipy.special import erf
-
-        return erf(x).astype(x.dtype)
+        return _erf(x).astype(x.dtype)
     simple = {"sqrt": np.sqrt, "exp": np.exp, "neg": np.negative, "abs": np.abs}
     if kind in simple:
         return simple[kind](x)
@@ -164,6 +161,16 @@ def activation(
     if kind == "tanh":
         return np.tanh(x)
     raise ValueError(f"unknown activation {kind!r}")
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """The error function element-wise: scipy's when installed (the [accuracy] extra), else
+    math.erf per element (the same double-precision values, slower)."""
+    try:
+        from scipy.special import erf
+    except ImportError:
+        return np.vectorize(math.erf, otypes=[np.float64])(x)
+    return erf(x)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

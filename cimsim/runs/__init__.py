@@ -18,6 +18,7 @@ from cimsim.options import RunOptions
 from cimsim.plan import Resources
 from cimsim.plan.lower import Lowering, lower_program
 from cimsim.plan.weights import lower_weight_loads
+from cimsim.progress import Status
 from cimsim.runs.result import RunResult, add_functional, write_results
 from cimsim.runs.summary import summarize
 from cimsim.runs.timers import EstimateTimer, EventTimer, PhaseRun
@@ -60,7 +61,8 @@ def run(
 ) -> RunResult:
     """Simulate ``options.batch`` inferences of ``graph`` on ``arch`` and summarise the run.
 
-    ``progress`` shows a progress bar on a terminal; long traces spill to ``spill_path`` as
+    ``progress`` shows a status line while mapping and a task bar while timing, on a
+    terminal only (cimsim.progress); long traces spill to ``spill_path`` as
     they grow (dropped if the run fails).
     """
     options = options or RunOptions()
@@ -74,7 +76,8 @@ def run(
     check_work(info, options.batch)
     priced = chip_spec(arch, hw)  # a chip that cannot be priced fails here, before simulating
     machine = build_machine(arch)
-    schedule = get_scheduler(options.scheduler)(graph, info, arch, hw, machine, options)
+    with Status(f"mapping and scheduling {info.name} on {arch.name}", enabled=progress):
+        schedule = get_scheduler(options.scheduler)(graph, info, arch, hw, machine, options)
     sink = TraceSink(TraceLevel(options.trace), spill_path)
     resources = Resources()  # one table for every phase: they run on the same chip
     flit_bytes = machine.topology.flit_bytes

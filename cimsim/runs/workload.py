@@ -1,6 +1,7 @@
 """Networks by name or file: a built-in network with its parameters, or an ONNX model."""
 
 from cimsim.errors import WorkloadInputError
+from cimsim.extras import require
 from cimsim.functional import LayerParams
 from cimsim.paths import is_file
 from workloads.errors import WorkloadError
@@ -18,6 +19,7 @@ def load_workload(spec: str, input_shapes: dict[str, tuple[int, ...]] | None = N
     only their shapes); errors name what is wrong."""
     try:
         if is_onnx_file(spec):
+            require("onnx", "onnx")
             from workloads.onnx_import import load_onnx
 
             return load_onnx(spec, input_shapes)
@@ -35,6 +37,7 @@ def load_workload_with_weights(
     read (None for built-in networks: a functional run seeds theirs)."""
     try:
         if is_onnx_file(spec):
+            require("onnx", "onnx")
             from workloads.onnx_import import import_onnx
 
             return import_onnx(spec, input_shapes)

@@ -4,22 +4,28 @@ The runner (Dask) and the Pareto plot (matplotlib) are imported when a sweep run
 the command line is built."""
 
 import argparse
-import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cimsim.sweep.evaluate import OK
-from cimsim.sweep.store import RESULTS_NAME, varying_axes
+from cimsim import progress
+
+RESULTS_NAME = "results.parquet"
+"""cimsim.sweep.store.RESULTS_NAME, written out so that building the parser imports nothing."""
 
 SHOWN_FAILURES = 5
 """Failed points listed after a sweep; the rest are in the results table."""
 
 
-def add_sweep_parser(subparsers: Any) -> argparse.ArgumentParser:
+def add_sweep_parser(
+    subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
+) -> argparse.ArgumentParser:
     """Add ``sweep SWEEP.yaml --out DIR [--workers N] [--scheduler-address ADDR] [--plot]``
-    to the subcommands ``subparsers`` (what ``add_subparsers`` returned)."""
+    to the subcommands ``subparsers`` (what ``add_subparsers`` returned); ``parents`` carry
+    the global flags."""
     sweep = subparsers.add_parser(
         "sweep",
+        parents=list(parents),
         help="run a design-space sweep on Dask (see docs/sweeps.md)",
         description=(
             "Simulate every point of a sweep file on a Dask cluster, writing DIR/results.parquet "
@@ -55,15 +61,17 @@ def add_sweep_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run_sweep_command(args: argparse.Namespace) -> int:
     """Run the sweep ``args`` describe, print a one-line tally; CimsimErrors propagate."""
+    from cimsim.sweep.evaluate import OK
     from cimsim.sweep.plot import plot_pareto
     from cimsim.sweep.runner import run_sweep
+    from cimsim.sweep.store import varying_axes
 
     results = run_sweep(
         args.sweep_file,
         args.out,
         workers=args.workers,
         scheduler_address=args.scheduler_address,
-        progress=sys.stderr.isatty(),
+        progress=progress.enabled(),
     )
     ok = int((results["status"] == OK).sum())
     failed = results[results["status"] != OK]

@@ -11,23 +11,29 @@ skips every point already recorded (except failures marked retryable). Fault han
   after that the point is recorded as a retryable ``KilledWorker`` error).
 """
 
+from __future__ import annotations
+
 import contextlib
 import logging
 import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from distributed import Client, Future, LocalCluster, as_completed
 from tqdm import tqdm
 
 from cimsim.errors import CimsimError
+from cimsim.extras import require
 from cimsim.limits import MAX_WORKERS, check_integer
+from cimsim.progress import Status
 from cimsim.sweep.evaluate import OK, PointTask, error_row, evaluate_point
 from cimsim.sweep.spec import SweepPoint, load_sweep, resolve_points
 from cimsim.sweep.store import read_parts, results_frame, write_part, write_results
+
+if TYPE_CHECKING:  # Dask is the [sweep] extra, imported when a cluster is used
+    from distributed import Client, Future
 
 CONNECT_TIMEOUT_S = 5.0
 """How long to wait for a scheduler given by address before giving up."""
@@ -83,7 +89,7 @@ def run_sweep(
         _record(_in_process(todo, evaluate), todo, points, rows, out, progress, sweep_path)
     elif todo:
         n_workers = workers or min(os.cpu_count() or 1, len(todo))
-        with _client(n_workers, scheduler_address) as client:
+        with _client(n_workers, scheduler_address, progress) as client:
             _run_points(client, todo, points, rows, out, evaluate, progress, sweep_path)
     frame = results_frame(points, rows)
     write_results(out, frame)
@@ -102,6 +108,8 @@ def _run_points(
 ) -> None:
     """Submit ``todo`` to the cluster, record each row as it arrives; on any exit, keep what
     finished and cancel the rest."""
+    from distributed import as_completed
+
     futures: dict[Future, SweepPoint] = {}
     for point in todo:
         task = PointTask(point.key, point.arch, point.workload_ref, point.options)
@@ -187,35 +195,36 @@ def _collect(future: Future, point: SweepPoint) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def _client(workers: int, address: str | None) -> Iterator[Client]:
-    """A client of the cluster at ``address``, or of a new LocalCluster (closed on exit)."""
-    if address is not None:
-        client = _connect(address)
-        try:
-            yield client
-        finally:
-            client.close()
-        return
-    cluster = LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=":0",  # any free port for the HTTP endpoint, never a fixed one
-        scheduler_kwargs={"dashboard": False},
-        silence_logs=logging.ERROR,
-    )
-    try:
-        client = Client(cluster)
-        try:
-            yield client
-        finally:
-            client.close()
-    finally:
-        cluster.close()
+def _client(workers: int, address: str | None, progress: bool = False) -> Iterator[Client]:
+    """A client of the cluster at ``address``, or of a new LocalCluster (closed on exit).
+    Starting a cluster takes seconds: with ``progress`` a status line says so meanwhile."""
+    require("distributed", "sweep")  # the [sweep] extra: a clear message when it is missing
+    from distributed import Client, LocalCluster
+
+    where = f"connecting to {address}" if address else f"starting {workers} Dask workers"
+    with contextlib.ExitStack() as stack:
+        with Status(f"sweep: {where}", enabled=progress):
+            if address is not None:
+                client = _connect(address)
+            else:
+                cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",  # any free port, never a fixed one
+                    scheduler_kwargs={"dashboard": False},
+                    silence_logs=logging.ERROR,
+                )
+                stack.callback(cluster.close)
+                client = Client(cluster)
+        stack.callback(client.close)
+        yield client
 
 
 def _connect(address: str) -> Client:
     """Connect to a running scheduler, or fail with a CimsimError within the timeout."""
+    from distributed import Client
+
     try:
         return Client(address, timeout=f"{CONNECT_TIMEOUT_S}s")
     except Exception as exc:  # refused, timed out, malformed, or not Dask at all: one answer

@@ -124,7 +124,11 @@ def test_malformed_yaml_names_the_file(tmp_path: Path, capsys) -> None:
 def test_describe_prints_fields_with_units(capsys) -> None:
     assert main(["describe", "isaac"]) == 0
     text = capsys.readouterr().out
-    assert "tile.crossbar.read_latency_ns" in text and "100" in text
+    assert "tile.crossbar.read_latency: 100 ns" in text
+    assert "memory.global_buffer.size: 2 MiB" in text  # sizes in binary multiples
+    assert "noc.topology: mesh    [one of: mesh, torus, ring, chiplets, stack3d]" in text
+    # descriptions are whole
+    assert "(meshes in\n      tiers: noc.stack3d); one tile per router" in text
     assert main(["describe", "tiny", "--json", "--set", "tile.adc.bits=6"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["tile"]["adc"]["bits"] == 6

@@ -87,3 +87,26 @@ def test_functional_run_of_an_onnx_file_uses_its_own_weights(tmp_path: Path) -> 
     assert main(argv) == 0
     weights = json.loads((out / "summary.json").read_text())["functional"]["weights"]
     assert "seeded" not in weights
+
+
+def test_the_dynamic_shape_message_suggests_a_form_the_parser_takes(tmp_path: Path, capsys) -> None:
+    """The error names --input-shape NAME=DIMS; that form, filled in, runs."""
+    import re
+
+    weight = numpy_helper.from_array(np.ones((8, 3, 3, 3), np.float32), "w")
+    conv = helper.make_node("Conv", ["x", "w"], ["y"], name="conv", pads=[1, 1, 1, 1])
+    graph = helper.make_graph(
+        [conv], "dyn",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, "H", "W"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 8, "H", "W"])], [weight],
+    )  # fmt: skip
+    path = tmp_path / "dyn.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    assert main(["workloads", "show", str(path)]) == 2
+    message = capsys.readouterr().err
+    suggested = re.search(r"--input-shape (x=\S+),", message)
+    assert suggested and suggested.group(1) == "x=3x?x?"
+    filled = suggested.group(1).replace("?", "16")
+    for form in (filled, "x=1,3,16,16"):
+        assert main(["workloads", "show", str(path), "--input-shape", form]) == 0
+        assert "conv" in capsys.readouterr().out

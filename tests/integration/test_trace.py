@@ -1,5 +1,6 @@
 """Trace invariants (issue 7): coverage, no overlap, exports, determinism, bad run dirs."""
 
+import gzip
 import json
 from pathlib import Path
 
@@ -132,7 +133,10 @@ def test_cli_trace_and_plot_round_trip(tmp_path: Path, capsys) -> None:
     assert (out / "plots" / "bubbles.png").is_file()
     assert (out / "plots" / "timeline.svg").is_file()
     assert main(["trace", str(out), "--format", "perfetto"]) == 0
-    assert json.loads((out / "trace.json").read_text())["traceEvents"]
+    with gzip.open(out / "trace.json.gz", "rt") as packed:
+        events = json.load(packed)["traceEvents"]
+    assert main(["trace", str(out), "--uncompressed"]) == 0
+    assert json.loads((out / "trace.json").read_text())["traceEvents"] == events
     assert main(["trace", str(out), "--format", "csv"]) == 0
     assert len(pd.read_csv(out / "trace.csv")) == len(open_run(out).intervals())
 
