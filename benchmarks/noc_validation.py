@@ -48,7 +48,7 @@ SIDE = 8
 BELOW_SATURATION = 0.9
 """Latency targets apply at offered loads up to this share of BookSim's saturation
 throughput; nearer the knee one simulator's own seeds differ by more than 10%."""
-WINDOWS = {"full": (3000, 10000, 10000), "quick": (500, 2000, 4000)}
+WINDOWS = {"full": (3000, 10000, 10000), "quick": (300, 1500, 1500)}
 """Warm-up, measurement and drain cycles."""
 SAMPLE_PACKETS = {"full": 2000, "quick": 500}
 """At low loads the measurement window grows until it samples about this many packets."""
